@@ -1,0 +1,1 @@
+"""Serializers per resource: read-only output serializers and strict input serializers."""

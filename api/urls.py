@@ -1,0 +1,21 @@
+"""The one router of the REST API, mounted at /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from api.views.api_keys import ApiKeyViewSet
+from api.views.health import HealthView
+from api.views.me import MeView
+from api.views.memberships import MembershipViewSet
+from api.views.teams import TeamViewSet
+
+router = SimpleRouter()
+router.register("teams", TeamViewSet, basename="team")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("api-keys", ApiKeyViewSet, basename="api-key")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("health/", HealthView.as_view(), name="health"),
+    *router.urls,
+]

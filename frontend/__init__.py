@@ -1,0 +1,1 @@
+"""The website: server-rendered pages that read through selectors and write through services."""

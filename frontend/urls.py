@@ -1,0 +1,56 @@
+"""The website's URLs, mounted at / by config/urls.py."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from frontend import views
+
+# Explicit template names: django.contrib.admin, installed before us, ships its own
+# registration/password_change_*.html, which would otherwise win the template lookup.
+auth_urls = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_complete.html"
+        ),
+        name="password_change_done",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    *auth_urls,
+    path("account/", views.account, name="account"),
+    path("account/api-keys/", views.api_key_create, name="api_key_create"),
+    path("account/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
+    path("teams/<slug:slug>/edit/", views.team_update, name="team_update"),
+    path("teams/<slug:slug>/delete/", views.team_delete, name="team_delete"),
+    path("teams/<slug:slug>/leave/", views.team_leave, name="team_leave"),
+    path("teams/<slug:slug>/members/", views.member_add, name="member_add"),
+    path(
+        "teams/<slug:slug>/members/<int:membership_id>/role/",
+        views.member_role,
+        name="member_role",
+    ),
+    path(
+        "teams/<slug:slug>/members/<int:membership_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
+]

@@ -1,0 +1,85 @@
+"""Fixtures shared by the server tests.
+
+Under CI (``CI=true``) nothing may skip for a missing service or browser: use
+:func:`require` instead of ``pytest.skip`` for such conditions, so CI fails loudly where a
+developer's machine only skips.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: missing services and browsers fail, not skip)")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("mysql") and connection.vendor != "mysql":
+            item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=mysql://..."))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Every test writes uploads into its own folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: start every test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(user):
+    """An API client authenticated with a real API key of ``user``."""
+    from accounts.services import create_api_key
+
+    _, raw = create_api_key(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    client.user = user
+    return client
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory):
+    """A running web server and celery worker on a throwaway database (tests/stack.py)."""
+    from tests.stack import Stack
+
+    stack = Stack(tmp_path_factory.mktemp("stack"))
+    try:
+        stack.start()
+    except Exception:
+        stack.stop()
+        raise
+    yield stack
+    stack.stop()
