@@ -1,5 +1,6 @@
 """Shared OpenAPI fragments: the problem+json responses every operation can give."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 
 from api.serializers.base import ProblemSerializer
@@ -15,3 +16,18 @@ def problems(*statuses: int) -> dict[int, OpenApiResponse]:
         429: "Too many requests; see Retry-After.",
     }
     return {s: OpenApiResponse(ProblemSerializer, description=descriptions[s]) for s in statuses}
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents ``Authorization: Token <api key>`` as the API's security scheme."""
+
+    target_class = "accounts.authentication.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <api key>`; create keys on your account page or at /api/v1/api-keys/.",
+        }

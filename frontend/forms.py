@@ -22,7 +22,7 @@ class SignupForm(forms.Form):
     )
     email = forms.EmailField(
         required=False,
-        help_text="Optional.",
+        help_text="Only used to tell you about your account.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(

@@ -24,10 +24,19 @@ def test_whoami_parses_user_and_team_memberships(client):
 
 
 def test_whoami_ignores_fields_the_client_does_not_know(server, client):
-    server.respond("GET", "/api/v1/me/", 200, {
-        "id": 2, "username": "bob", "email": "", "date_joined": "2026-01-01T00:00:00Z",
-        "teams": [], "avatar_url": "https://example.org/bob.png",
-    })
+    server.respond(
+        "GET",
+        "/api/v1/me/",
+        200,
+        {
+            "id": 2,
+            "username": "bob",
+            "email": "",
+            "date_joined": "2026-01-01T00:00:00Z",
+            "teams": [],
+            "avatar_url": "https://example.org/bob.png",
+        },
+    )
     assert client.whoami() == User(2, "bob", "", "2026-01-01T00:00:00Z", [])
 
 

@@ -1,8 +1,7 @@
 """The HTTP layer: headers sent, error statuses mapped to exceptions, unreachable servers."""
 
-import socket
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 
@@ -11,8 +10,14 @@ from tunebench.api import parse_retry_after
 
 
 def problem(status, code, detail, **extra):
-    return {"type": "about:blank", "title": "Error", "status": status, "detail": detail,
-            "code": code, **extra}
+    return {
+        "type": "about:blank",
+        "title": "Error",
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
 
 
 def test_requests_carry_token_and_user_agent(server, client, api_key):
@@ -29,9 +34,9 @@ def test_client_without_key_sends_no_authorization_header(server):
 
 
 def test_invalid_key_raises_authentication_error_with_readable_message(server):
-    with tunebench.Client(server.url, "tb_wrong000_key") as client:
-        with pytest.raises(tunebench.AuthenticationError) as excinfo:
-            client.whoami()
+    client = tunebench.Client(server.url, "tb_wrong000_key")
+    with client, pytest.raises(tunebench.AuthenticationError) as excinfo:
+        client.whoami()
     assert str(excinfo.value) == "not_authenticated: Invalid API key. (HTTP 401)"
 
 
@@ -48,7 +53,9 @@ def test_invalid_key_raises_authentication_error_with_readable_message(server):
         (409, "team-slug-taken", tunebench.TunebenchError),
     ],
 )
-def test_error_status_maps_to_exception_with_problem_fields(server, client, status, code, exception):
+def test_error_status_maps_to_exception_with_problem_fields(
+    server, client, status, code, exception
+):
     body = problem(status, code, "Something is wrong.")
     server.respond("GET", "/api/v1/me/", status, body)
     with pytest.raises(exception) as excinfo:
@@ -56,7 +63,11 @@ def test_error_status_maps_to_exception_with_problem_fields(server, client, stat
     error = excinfo.value
     assert type(error) is exception
     assert (error.status, error.code, error.title, error.detail, error.errors) == (
-        status, code, "Error", "Something is wrong.", {}
+        status,
+        code,
+        "Error",
+        "Something is wrong.",
+        {},
     )
     assert str(error).startswith(f"{code}: Something is wrong. (HTTP {status}")
     assert error.response_body is not None
@@ -65,11 +76,14 @@ def test_error_status_maps_to_exception_with_problem_fields(server, client, stat
 
 def test_validation_error_carries_field_errors_and_names_them(server, client):
     errors = {
-        "name": [{"code": "max_length", "message": "Ensure this field has at most 100 characters."}],
+        "name": [
+            {"code": "max_length", "message": "Ensure this field has at most 100 characters."}
+        ],
         "slug": [{"code": "unique", "message": "Taken."}, {"code": "invalid", "message": "Bad."}],
     }
-    server.respond("POST", "/api/v1/teams/", 400, problem(400, "invalid", "Invalid input.",
-                                                          errors=errors))
+    server.respond(
+        "POST", "/api/v1/teams/", 400, problem(400, "invalid", "Invalid input.", errors=errors)
+    )
     with pytest.raises(tunebench.ValidationError) as excinfo:
         client.post("teams/", json={"name": "x" * 101})
     assert excinfo.value.errors == errors
@@ -79,9 +93,25 @@ def test_validation_error_carries_field_errors_and_names_them(server, client):
     )
 
 
+def test_field_error_already_quoted_in_detail_is_not_repeated(server, client):
+    message = "Ensure this field has no more than 100 characters."
+    errors = {"name": [{"code": "max_length", "message": message}]}
+    server.respond(
+        "POST", "/api/v1/teams/", 400, problem(400, "invalid", f"name: {message}", errors=errors)
+    )
+    with pytest.raises(tunebench.ValidationError) as excinfo:
+        client.post("teams/", json={"name": "x" * 101})
+    assert str(excinfo.value) == f"invalid: name: {message} (HTTP 400)"
+
+
 def test_throttled_reads_retry_after_seconds(server, client):
-    server.respond("GET", "/api/v1/me/", 429, problem(429, "throttled", "Slow down."),
-                   headers={"Retry-After": "17"})
+    server.respond(
+        "GET",
+        "/api/v1/me/",
+        429,
+        problem(429, "throttled", "Slow down."),
+        headers={"Retry-After": "17"},
+    )
     with pytest.raises(tunebench.Throttled) as excinfo:
         client.whoami()
     assert excinfo.value.retry_after == 17
@@ -102,8 +132,13 @@ def test_retry_after_accepts_an_http_date():
 
 
 def test_non_json_502_raises_server_error_naming_the_url(server, client):
-    server.respond("GET", "/api/v1/me/", 502, raw=b"<html><h1>502 Bad Gateway</h1></html>",
-                   content_type="text/html")
+    server.respond(
+        "GET",
+        "/api/v1/me/",
+        502,
+        raw=b"<html><h1>502 Bad Gateway</h1></html>",
+        content_type="text/html",
+    )
     with pytest.raises(tunebench.ServerError) as excinfo:
         client.whoami()
     error = excinfo.value
@@ -134,14 +169,11 @@ def test_response_missing_fields_raises_invalid_response(server, client):
     assert "'email'" in str(excinfo.value)
 
 
-def test_connection_refused_raises_connection_failed_naming_url_and_variable():
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens on it
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    with tunebench.Client(url, "tb_x0000000_y") as client:
-        with pytest.raises(tunebench.ConnectionFailed) as excinfo:
-            client.whoami()
+def test_connection_refused_raises_connection_failed_naming_url_and_variable(closed_url):
+    url = closed_url
+    client = tunebench.Client(url, "tb_x0000000_y")
+    with client, pytest.raises(tunebench.ConnectionFailed) as excinfo:
+        client.whoami()
     message = str(excinfo.value)
     assert message.startswith(f"connection_failed: Cannot reach the Tunebench server at {url} (")
     assert "TUNEBENCH_URL" in message
@@ -150,9 +182,9 @@ def test_connection_refused_raises_connection_failed_naming_url_and_variable():
 
 def test_slow_server_raises_connection_failed_after_timeout(server, api_key):
     server.respond("GET", "/api/v1/me/", 200, {}, delay=1)
-    with tunebench.Client(server.url, api_key, timeout=0.1) as client:
-        with pytest.raises(tunebench.ConnectionFailed, match=r"no answer within 0\.1 s"):
-            client.whoami()
+    client = tunebench.Client(server.url, api_key, timeout=0.1)
+    with client, pytest.raises(tunebench.ConnectionFailed, match=r"no answer within 0\.1 s"):
+        client.whoami()
 
 
 def test_delete_returns_none_for_204(server, client):

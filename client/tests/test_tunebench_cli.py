@@ -48,8 +48,10 @@ def test_login_with_rejected_key_exits_1_and_writes_nothing(server, config_path,
 def test_login_with_empty_prompt_answer_exits_1(server, config_path, monkeypatch, capsys):
     monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: "  ")
     assert cli.main(["login", "--url", server.url]) == 1
-    assert capsys.readouterr().err == "error: invalid_config: No API key given. " \
+    assert (
+        capsys.readouterr().err == "error: invalid_config: No API key given. "
         "Create one on your profile page.\n"
+    )
     assert not config_path.exists()
 
 
@@ -58,9 +60,7 @@ def test_whoami_uses_the_key_saved_by_login(server, api_key, config_path, capsys
     capsys.readouterr()
     assert cli.main(["whoami"]) == 0
     assert capsys.readouterr().out == (
-        "username: ada\n"
-        "email:    ada@example.org\n"
-        "teams:    lab (owner), ml-group (member)\n"
+        "username: ada\nemail:    ada@example.org\nteams:    lab (owner), ml-group (member)\n"
     )
 
 
@@ -74,19 +74,19 @@ def test_teams_prints_an_aligned_table_of_all_pages(server, api_key, capsys):
     )
 
 
-def test_global_options_override_the_config_file(server, api_key, config_path, capsys):
+def test_global_options_override_the_config_file(server, api_key, config_path, closed_url, capsys):
     config_path.parent.mkdir()
-    config_path.write_text('url = "http://127.0.0.1:9"\napi_key = "tb_stale000_key"\n')
+    config_path.write_text(f'url = "{closed_url}"\napi_key = "tb_stale000_key"\n')
     assert cli.main(["--url", server.url, "--api-key", api_key, "whoami"]) == 0
     assert "username: ada" in capsys.readouterr().out
 
 
-def test_unreachable_server_prints_error_and_exits_1(capsys):
-    assert cli.main(["--url", "http://127.0.0.1:9", "teams"]) == 1
+def test_unreachable_server_prints_error_and_exits_1(closed_url, capsys):
+    assert cli.main(["--url", closed_url, "teams"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(
-        "error: connection_failed: Cannot reach the Tunebench server at http://127.0.0.1:9"
+        f"error: connection_failed: Cannot reach the Tunebench server at {closed_url} ("
     )
 
 
@@ -100,3 +100,19 @@ def test_unknown_command_is_a_usage_error_exiting_2(capsys):
         cli.main(["frobnicate"])
     assert excinfo.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_login_with_url_replaces_a_broken_config_file(server, api_key, config_path, capsys):
+    config_path.parent.mkdir()
+    config_path.write_text("this is [not toml")
+    assert cli.main(["login", "--url", server.url, "--api-key", api_key]) == 0
+    assert tomllib.loads(config_path.read_text())["url"] == server.url
+
+
+def test_broken_config_file_prints_error_naming_it(config_path, capsys):
+    config_path.parent.mkdir()
+    config_path.write_text("this is [not toml")
+    assert cli.main(["whoami"]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"error: invalid_config: Cannot read the config file {config_path}: "
+    )

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -81,7 +81,7 @@ class APIClient:
     def close(self) -> None:
         self.session.close()
 
-    def __enter__(self) -> APIClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -25,7 +25,8 @@ def _client(args: argparse.Namespace) -> Client:
 
 def cmd_login(args: argparse.Namespace) -> int:
     # Only the URL comes from the usual sources: login's job is to store a key, so it asks for one.
-    url = config.resolve(url=args.url).url
+    # An explicit --url skips the config file, so login can replace a broken one.
+    url = config.normalize_url(args.url) if args.url else config.resolve().url
     api_key = args.api_key
     if not api_key:
         try:

@@ -44,7 +44,9 @@ class TunebenchError(Exception):
         parts = [f"{self.code}: {text}"]
         for field, items in self.errors.items():
             messages = "; ".join(str(item.get("message") or item.get("code")) for item in items)
-            parts.append(f"{field}: {messages}")
+            # The server's detail often already quotes the first field error; say it once.
+            if f"{field}: {messages}" not in text:
+                parts.append(f"{field}: {messages}")
         suffix = self._suffix()
         if suffix:
             parts.append(f"({suffix})")

@@ -1,0 +1,79 @@
+"""The account and team rules, tested at the service layer."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts import services
+from accounts.exceptions import InvalidPassword, UsernameTaken
+from accounts.models import ApiKey, Membership, Team, User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_user_hashes_the_password():
+    user = services.register_user(username="ada", email="ada@example.org", password="analytical-3ngine")
+    assert user.check_password("analytical-3ngine")
+    assert "analytical-3ngine" not in user.password
+
+
+def test_usernames_are_unique_regardless_of_case():
+    services.register_user(username="ada", password="analytical-3ngine")
+    with pytest.raises(UsernameTaken) as caught:
+        services.register_user(username="ADA", password="analytical-3ngine")
+    assert caught.value.field == "username"
+    assert User.objects.count() == 1
+
+
+def test_weak_passwords_are_refused_and_nothing_is_created():
+    with pytest.raises(InvalidPassword) as caught:
+        services.register_user(username="bob", password="123")
+    assert caught.value.field == "password"
+    assert not User.objects.filter(username="bob").exists()
+
+
+def test_create_team_is_all_or_nothing(monkeypatch):
+    owner = UserFactory()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(Membership.objects, "create", boom)
+    with pytest.raises(RuntimeError):
+        services.create_team(creator=owner, name="Owls")
+    assert not Team.objects.exists()
+
+
+def test_create_api_key_command_prints_the_key_last(capsys):
+    call_command("create_api_key", "operator", "--create-user", "--name", "ops")
+    out = capsys.readouterr().out
+    raw = out.split()[-1]
+    api_key = ApiKey.objects.get(user__username="operator")
+    assert api_key.name == "ops"
+    assert services.authenticate_api_key(raw=raw) == api_key
+    assert not api_key.user.has_usable_password()
+
+
+def test_create_api_key_command_refuses_an_unknown_user_without_create_user():
+    with pytest.raises(CommandError, match="--create-user"):
+        call_command("create_api_key", "ghost")
+    assert not User.objects.filter(username="ghost").exists()
+
+
+def test_create_api_key_command_refuses_an_invalid_username():
+    with pytest.raises(CommandError):
+        call_command("create_api_key", "bad name!", "--create-user")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_is_idempotent(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert "Demo login: demo / tunebench-demo" in capsys.readouterr().out
+    assert sorted(User.objects.values_list("username", flat=True)) == ["ada", "demo"]
+    team = Team.objects.get()
+    assert sorted(team.memberships.values_list("user__username", "role")) == [
+        ("ada", "member"),
+        ("demo", "owner"),
+    ]
+    assert User.objects.get(username="demo").check_password("tunebench-demo")
