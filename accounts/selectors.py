@@ -27,9 +27,7 @@ def get_team(*, team_id: int | None = None, slug: str | None = None) -> Team:
         raise TeamNotFound() from None
 
 
-def list_memberships(
-    *, team: Team | None = None, user: User | None = None
-) -> QuerySet[Membership]:
+def list_memberships(*, team: Team | None = None, user: User | None = None) -> QuerySet[Membership]:
     memberships = Membership.objects.select_related("team", "user")
     if team is not None:
         memberships = memberships.filter(team=team)

@@ -55,7 +55,7 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[dict[str, str]]]:
             flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(detail, list):
         for index, value in enumerate(detail):
-            if isinstance(value, Mapping) and not (set(value) == {"message", "code"}):
+            if isinstance(value, Mapping) and set(value) != {"message", "code"}:
                 flat.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
             else:
                 for field, items in _flatten(value, prefix).items():
@@ -103,7 +103,9 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail)
 
     if isinstance(exc, DomainError):
@@ -138,9 +140,7 @@ def problem_exception_handler(exc, context):
         full = exc.get_full_details()
         if isinstance(full, list):  # an APIException raised with a list of messages
             full = full[0] if full else {"message": str(exc), "code": exc.default_code}
-        title = next(
-            (t for cls, t in _TITLES.items() if isinstance(exc, cls)), "Request failed."
-        )
+        title = next((t for cls, t in _TITLES.items() if isinstance(exc, cls)), "Request failed.")
         return problem_response(
             status_code=exc.status_code,
             code=str(full.get("code", exc.default_code)),

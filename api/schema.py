@@ -29,5 +29,7 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <api key>`; create keys on your account page or at /api/v1/api-keys/.",
+            "description": (
+                "`Token <api key>`; create keys on your account page or at /api/v1/api-keys/."
+            ),
         }

@@ -166,7 +166,10 @@ if _cache_url.startswith("redis://"):
     # Throttle counters must be shared by every web process, so production keeps them in
     # Redis; the embedded default runs one web process and keeps them in memory.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -68,6 +68,7 @@ class MemberRoleForm(forms.Form):
 
 class ApiKeyCreateForm(forms.Form):
     name = forms.CharField(
+        label="Key name",
         max_length=100,
         help_text="What the key is for, such as “laptop” or “CI”.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

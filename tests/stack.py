@@ -82,13 +82,35 @@ class Stack:
         bin_dir = Path(sys.executable).parent
         self._spawn(
             "web",
-            [str(bin_dir / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.port}",
-             "-w", "2", "--timeout", "60", "--access-logfile", "-"],
+            [
+                str(bin_dir / "gunicorn"),
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                "2",
+                "--timeout",
+                "60",
+                "--access-logfile",
+                "-",
+            ],
         )
         self._spawn(
             "worker",
-            [str(bin_dir / "celery"), "-A", "config", "worker", "-Q", "default,score,execute",
-             "-c", "2", "-n", f"e2e-{self.port}@%h", "-l", "info"],
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "default,score,execute",
+                "-c",
+                "2",
+                "-n",
+                f"e2e-{self.port}@%h",
+                "-l",
+                "info",
+            ],
         )
         self._wait_for_web()
         ping = self.manage("ping_workers", "--wait", "60")
@@ -114,7 +136,12 @@ class Stack:
     def manage(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, str(REPO / "manage.py"), *args],
-            cwd=REPO, env=self.env, capture_output=True, text=True, timeout=180, check=check,
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=check,
         )
 
     def logs(self) -> str:
@@ -137,7 +164,7 @@ class Stack:
             if self.processes["web"].poll() is not None:
                 break
             try:
-                with urllib.request.urlopen(f"{self.url}/api/v1/health/", timeout=2):  # noqa: S310
+                with urllib.request.urlopen(f"{self.url}/api/v1/health/", timeout=2):
                     return
             except OSError:
                 time.sleep(0.3)

@@ -22,7 +22,9 @@ class InputSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError(
                     {
-                        name: [ErrorDetail("This field is not accepted here.", code="unknown_field")]
+                        name: [
+                            ErrorDetail("This field is not accepted here.", code="unknown_field")
+                        ]
                         for name in unknown
                     }
                 )

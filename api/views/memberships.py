@@ -36,9 +36,7 @@ class MembershipFilterSet(django_filters.FilterSet):
         summary="Get a membership", responses={200: MembershipSerializer, **problems(404)}
     ),
 )
-class MembershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
 

@@ -29,9 +29,7 @@ class TeamFilterSet(django_filters.FilterSet):
     list=extend_schema(summary="List teams"),
     retrieve=extend_schema(summary="Get a team", responses={200: TeamSerializer, **problems(404)}),
 )
-class TeamViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilterSet
 

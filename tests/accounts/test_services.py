@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_register_user_hashes_the_password():
-    user = services.register_user(username="ada", email="ada@example.org", password="analytical-3ngine")
+    user = services.register_user(
+        username="ada", email="ada@example.org", password="analytical-3ngine"
+    )
     assert user.check_password("analytical-3ngine")
     assert "analytical-3ngine" not in user.password
 

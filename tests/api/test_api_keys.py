@@ -26,7 +26,9 @@ def test_create_returns_the_plaintext_once_and_it_authenticates(auth_client, api
     }
     assert body["key"].startswith(f"tb_{api_key.prefix}_")
     # The key works, and is never shown again: not in the list, not in the detail.
-    assert api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {body['key']}").status_code == 200
+    assert (
+        api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {body['key']}").status_code == 200
+    )
     listed = auth_client.get("/api/v1/api-keys/").json()
     assert body["key"] not in str(listed)
     assert "key" not in auth_client.get(f"/api/v1/api-keys/{api_key.pk}/").json()
@@ -53,7 +55,7 @@ def test_someone_elses_key_is_404_for_read_and_revoke(auth_client):
 
 
 def test_revoke_keeps_the_key_listed_as_revoked_and_is_idempotent(auth_client, user):
-    api_key, raw = create_api_key(user=user, name="old")
+    api_key, _ = create_api_key(user=user, name="old")
     assert auth_client.delete(f"/api/v1/api-keys/{api_key.pk}/").status_code == 204
     api_key.refresh_from_db()
     first = api_key.revoked_at

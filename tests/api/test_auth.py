@@ -90,7 +90,9 @@ def test_key_of_a_deactivated_user_is_401(api_client, user):
 
 
 def test_non_ascii_key_is_malformed(api_client):
-    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token tb_é_x".encode().decode("latin-1"))
+    response = api_client.get(
+        "/api/v1/me/", HTTP_AUTHORIZATION="Token tb_é_x".encode().decode("latin-1")
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "malformed_credentials"
 

@@ -257,7 +257,9 @@ def test_promoting_a_member_lets_the_first_owner_leave(world):
     assert list(team.memberships.values_list("role", flat=True)) == ["owner"]
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("member", 403), ("other", 403), ("anonymous", 401)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("member", 403), ("other", 403), ("anonymous", 401)]
+)
 def test_only_owners_change_roles(world, actor, expected):
     membership = Membership.objects.get(team=world["team"], user=world["member"])
     response = client_for(world[actor]).patch(

@@ -20,12 +20,20 @@ PRODUCTION_ENV = {
 
 
 def run_django(code: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TUNEBENCH_", "DATABASE_URL", "CELERY_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TUNEBENCH_", "DATABASE_URL", "CELERY_"))
+    }
     clean |= {"DJANGO_SETTINGS_MODULE": "config.settings", "TUNEBENCH_VAR_DIR": str(tmp_path)}
     clean |= env
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=REPO, env=clean, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -86,11 +94,19 @@ def test_an_unknown_profile_is_refused(tmp_path):
 
 def test_production_passes_check_deploy_at_warning_level(tmp_path):
     pytest.importorskip("MySQLdb", reason="the mysql extra (mysqlclient) is not installed")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUNEBENCH_", "DATABASE_URL", "CELERY_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TUNEBENCH_", "DATABASE_URL", "CELERY_"))
+    }
     env |= PRODUCTION_ENV | {"TUNEBENCH_VAR_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -22,9 +22,11 @@ def http(stack, path, *, key=None, method="GET", body=None):
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(f"{stack.url}{path}", data=data, method=method, headers=headers)
+    request = urllib.request.Request(
+        f"{stack.url}{path}", data=data, method=method, headers=headers
+    )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"null")
@@ -80,7 +82,7 @@ def test_bad_json_over_http_is_a_problem_not_a_500(live_stack):
         headers={"Authorization": f"Token {key}", "Content-Type": "application/json"},
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(request, timeout=30)  # noqa: S310
+        urllib.request.urlopen(request, timeout=30)
     assert caught.value.code == 400
     assert caught.value.headers["Content-Type"] == "application/problem+json"
     assert json.loads(caught.value.read())["code"] == "parse_error"

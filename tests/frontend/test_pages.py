@@ -59,7 +59,8 @@ def test_public_pages_render_for_anonymous_visitors(client, name):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="viewport"' in html
-    assert reverse("signup") in html and "Sign in" in html
+    assert reverse("signup") in html
+    assert "Sign in" in html
     assert "/static/django_htmx/htmx-2" in html  # the bundled copy, no CDN
     assert "https://" not in html.split("</head>")[0]
 
@@ -102,7 +103,8 @@ def test_home_shows_live_counts_worker_status_and_python_snippet(client, ada, te
     assert '<dd data-testid="team-count">1</dd>' in html
     rows = {q.queue: q.is_online for q in response.context["queues"]}
     assert rows == {"default": True, "score": False, "execute": False}
-    assert html.count("badge-ok") == 1 and html.count("badge-off") == 2
+    assert html.count("badge-ok") == 1
+    assert html.count("badge-off") == 2
     assert "now" in html  # naturaltime of the fresh heartbeat
     assert "pip install ./client" in html
     assert 'tunebench.connect("http://testserver", api_key=' in html
@@ -129,8 +131,12 @@ def test_500_page_needs_no_request_context_and_no_database(django_assert_num_que
 def test_signup_creates_the_user_signs_them_in_and_welcomes_them(client):
     response = client.post(
         reverse("signup"),
-        {"username": "Grace", "email": "grace@example.org", "password1": PASSWORD,
-         "password2": PASSWORD},
+        {
+            "username": "Grace",
+            "email": "grace@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
         follow=True,
     )
     assert response.redirect_chain == [(reverse("account"), 302)]
@@ -144,19 +150,39 @@ def test_signup_creates_the_user_signs_them_in_and_welcomes_them(client):
 @pytest.mark.parametrize(
     ("data", "field", "error"),
     [
-        ({"username": "ADA", "password1": PASSWORD, "password2": PASSWORD},
-         "username", "That username is taken."),
-        ({"username": "grace", "password1": "12345678", "password2": "12345678"},
-         "password1", "This password is too common."),
-        ({"username": "grace", "password1": "short", "password2": "short"},
-         "password1", "This password is too short."),
-        ({"username": "grace", "password1": PASSWORD, "password2": PASSWORD + "x"},
-         "password2", "The two passwords do not match."),
-        ({"username": "gr ace", "password1": PASSWORD, "password2": PASSWORD},
-         "username", "Enter a valid username."),
+        (
+            {"username": "ADA", "password1": PASSWORD, "password2": PASSWORD},
+            "username",
+            "That username is taken.",
+        ),
+        (
+            {"username": "grace", "password1": "12345678", "password2": "12345678"},
+            "password1",
+            "This password is too common.",
+        ),
+        (
+            {"username": "grace", "password1": "short", "password2": "short"},
+            "password1",
+            "This password is too short.",
+        ),
+        (
+            {"username": "grace", "password1": PASSWORD, "password2": PASSWORD + "x"},
+            "password2",
+            "The two passwords do not match.",
+        ),
+        (
+            {"username": "gr ace", "password1": PASSWORD, "password2": PASSWORD},
+            "username",
+            "Enter a valid username.",
+        ),
     ],
-    ids=["taken-username-other-case", "common-password", "short-password", "mismatch",
-         "bad-characters"],
+    ids=[
+        "taken-username-other-case",
+        "common-password",
+        "short-password",
+        "mismatch",
+        "bad-characters",
+    ],
 )
 def test_bad_signup_shows_the_error_on_the_field_and_creates_nothing(
     client, ada, data, field, error
@@ -228,7 +254,9 @@ def test_account_page_shows_profile_teams_with_role_and_keys(client, ada, team):
     assert re.search(r"Analytical Engines</a>\s*<span class=\"badge badge-owner\">Owner", html)
     assert re.search(r"Compilers</a>\s*<span class=\"badge\">Member", html)
     assert f"<code>tb_{api_key.prefix}_…</code>" in html
-    assert "laptop" in html and "never" in html and "active" in html
+    assert "laptop" in html
+    assert "never" in html
+    assert "active" in html
     assert reverse("api_key_revoke", args=[api_key.pk]) in html
 
 
@@ -250,7 +278,8 @@ def test_api_key_is_shown_once_and_authenticates_until_revoked(client, ada):
     # Never kept anywhere: not in the session, not on the next view of the page.
     assert raw not in str(dict(client.session))
     again = client.get(reverse("account")).content.decode()
-    assert raw not in again and 'id="new-api-key"' not in again
+    assert raw not in again
+    assert 'id="new-api-key"' not in again
 
     api = Client()
     me = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {raw}")
@@ -283,7 +312,8 @@ def test_api_key_revoked_with_htmx_returns_the_updated_row(client, ada):
     )
     html = response.content.decode()
     assert html.startswith(f'<tr id="api-key-{api_key.pk}">')
-    assert "revoked" in html and "Revoke</button>" not in html
+    assert "revoked" in html
+    assert "Revoke</button>" not in html
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
 
@@ -313,7 +343,9 @@ def test_api_key_pages_need_sign_in_and_post(client, ada):
 # --- Teams --------------------------------------------------------------------------------
 
 
-def test_teams_page_lists_teams_with_member_counts(client, ada, team, django_assert_max_num_queries):
+def test_teams_page_lists_teams_with_member_counts(
+    client, ada, team, django_assert_max_num_queries
+):
     add_member(team=team, actor=ada, username=make_user("grace").username)
     create_team(creator=ada, name="Babbage Fans")
     with django_assert_max_num_queries(3):
@@ -333,7 +365,11 @@ def test_creating_a_team_makes_the_creator_its_owner(client, ada):
     team = Team.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("team_detail", args=["difference-engine"])
-    assert (team.name, team.slug, team.description) == ("Difference Engine", "difference-engine", "Cogs.")
+    assert (team.name, team.slug, team.description) == (
+        "Difference Engine",
+        "difference-engine",
+        "Cogs.",
+    )
     assert roles(team) == {"ada": "owner"}
 
 
@@ -365,18 +401,22 @@ def test_team_page_shows_members_to_everyone(client, ada, team, django_assert_ma
         response = client.get(reverse("team_detail", args=[team.slug]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Analytical Engines" in html and "Notes on G." in html
+    assert "Analytical Engines" in html
+    assert "Notes on G." in html
     assert [r["membership"].user.username for r in response.context["rows"]] == ["ada", "grace"]
-    assert "Add a member" not in html and "Leave this team" not in html
+    assert "Add a member" not in html
+    assert "Leave this team" not in html
 
 
 def test_team_page_shows_owner_controls_to_owners_only(client, ada, team):
     grace = make_user("grace")
     add_member(team=team, actor=ada, username="grace")
     owner_html = signed_in(client, ada).get(reverse("team_detail", args=[team.slug])).content
-    assert b"Add a member" in owner_html and b"Delete this team" in owner_html
+    assert b"Add a member" in owner_html
+    assert b"Delete this team" in owner_html
     member_html = signed_in(Client(), grace).get(reverse("team_detail", args=[team.slug])).content
-    assert b"Add a member" not in member_html and b"Delete this team" not in member_html
+    assert b"Add a member" not in member_html
+    assert b"Delete this team" not in member_html
     assert b"Leave this team" in member_html
 
 
@@ -398,8 +438,10 @@ def test_owner_adds_a_member_with_a_role(client, ada, team):
 
 @pytest.mark.parametrize(
     ("username", "error"),
-    [("nobody", "There is no user with that username."),
-     ("ada", "That user is already a member of the team.")],
+    [
+        ("nobody", "There is no user with that username."),
+        ("ada", "That user is already a member of the team."),
+    ],
 )
 def test_adding_an_unknown_or_existing_member_shows_the_error_on_the_form(
     client, ada, team, username, error

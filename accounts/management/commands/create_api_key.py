@@ -37,7 +37,9 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from None
             user.save()
-            self.stderr.write(f"Created user {username!r} (no password; set one with changepassword).")
+            self.stderr.write(
+                f"Created user {username!r} (no password; set one with changepassword)."
+            )
         if not user.is_active:
             raise CommandError(f"User {username!r} is deactivated.")
         api_key, raw = create_api_key(user=user, name=name)

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = "Send a heartbeat job to every queue and wait for the workers to answer."
 
     def add_arguments(self, parser):
-        parser.add_argument("--wait", type=float, default=30.0, help="Seconds to wait (default 30).")
+        parser.add_argument(
+            "--wait", type=float, default=30.0, help="Seconds to wait (default 30)."
+        )
 
     def handle(self, *args, wait: float, **options):
         sent_at = timezone.now()
