@@ -13,6 +13,11 @@ class InvalidPassword(DomainError):
     title = "The password is not acceptable."
 
 
+class InvalidRole(DomainError):
+    code = "invalid_role"
+    title = "The role must be owner or member."
+
+
 class UnknownUser(DomainError):
     code = "unknown_user"
     title = "There is no user with that username."

@@ -24,6 +24,7 @@ from accounts.exceptions import (
     InactiveUser,
     InvalidApiKey,
     InvalidPassword,
+    InvalidRole,
     InvalidTeamName,
     LastOwner,
     NotTeamOwner,
@@ -143,6 +144,8 @@ def add_member(
 ) -> Membership:
     """Add an existing user to a team. Owners only."""
     _require_owner(team=team, actor=actor)
+    if role not in Membership.Role.values:
+        raise InvalidRole(field="role")
     user = get_user_by_username(username=username)
     if Membership.objects.filter(team=team, user=user).exists():
         raise AlreadyMember(field="username")
@@ -171,7 +174,7 @@ def change_role(*, membership: Membership, actor: User, role: str) -> Membership
     """Make a member an owner or an owner a member. Owners only; a team keeps one owner."""
     _require_owner(team=membership.team, actor=actor)
     if role not in Membership.Role.values:
-        raise ValidationError({"role": f"Must be one of {', '.join(Membership.Role.values)}."})
+        raise InvalidRole(field="role")
     if (
         membership.role == Membership.Role.OWNER
         and role != Membership.Role.OWNER

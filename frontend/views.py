@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -76,7 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
         except (DomainError, ValidationError) as exc:
             if not show_error(form, exc):
-                form.add_error(None, exc.detail)
+                messages.error(request, exc.detail)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Tunebench, {user.username}!")
@@ -122,6 +122,7 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
                 user=request.user, name=form.cleaned_data["name"]
             )
         except (DomainError, ValidationError) as exc:
+            # Shown on the form, not as a message: an htmx swap shows no messages.
             if not show_error(form, exc):
                 form.add_error(None, exc.detail)
         else:
@@ -154,14 +155,14 @@ def teams(request: HttpRequest) -> HttpResponse:
     form = TeamForm()
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={reverse('teams')}")
+            return redirect_to_login(request.get_full_path())
         form = TeamForm(request.POST)
         if form.is_valid():
             try:
                 team = services.create_team(creator=request.user, **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
                 if not show_error(form, exc):
-                    form.add_error(None, exc.detail)
+                    messages.error(request, exc.detail)
             else:
                 messages.success(request, f"Team “{team.name}” created. You are its owner.")
                 return redirect("team_detail", slug=team.slug)

@@ -79,3 +79,32 @@ def test_seed_demo_is_idempotent(capsys):
         ("demo", "owner"),
     ]
     assert User.objects.get(username="demo").check_password("tunebench-demo")
+
+
+def test_signing_in_ignores_the_case_of_the_username(client):
+    services.register_user(username="Ada", password="analytical-3ngine")
+    assert client.login(username="ada", password="analytical-3ngine")
+    assert client.login(username="ADA", password="analytical-3ngine")
+
+
+@pytest.mark.parametrize("action", ["add", "change"])
+def test_an_unknown_role_is_a_domain_error_naming_the_field(action):
+    from accounts.exceptions import InvalidRole
+    from tests.factories import make_team
+
+    owner, member = UserFactory(), UserFactory()
+    team = make_team(owner=owner, members=(member,))
+    newcomer = UserFactory()
+    membership = Membership.objects.get(team=team, user=member)
+
+    def attempt():
+        if action == "add":
+            services.add_member(team=team, actor=owner, username=newcomer.username, role="x")
+        else:
+            services.change_role(membership=membership, actor=owner, role="admin")
+
+    with pytest.raises(InvalidRole) as caught:
+        attempt()
+    assert caught.value.field == "role"
+    assert team.memberships.count() == 2
+    assert set(team.memberships.values_list("role", flat=True)) == {"owner", "member"}
