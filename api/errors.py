@@ -160,3 +160,38 @@ def problem_exception_handler(exc, context):
         detail="Something went wrong on our side; it has been logged.",
         request=request,
     )
+
+
+def _plain_problem(request, *, status_code: int, code: str, title: str, detail: str):
+    """A problem document outside DRF (Django's 404/500 handlers), same shape as above."""
+    from django.http import JsonResponse
+
+    body = {
+        "type": f"urn:tunebench:problem:{code}",
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def api_page_not_found(request, exception=None):
+    return _plain_problem(
+        request,
+        status_code=404,
+        code="not_found",
+        title="Not found.",
+        detail=f"No API endpoint at {request.path}; see /api/docs/.",
+    )
+
+
+def api_server_error(request):
+    return _plain_problem(
+        request,
+        status_code=500,
+        code="server_error",
+        title="Internal server error.",
+        detail="Something went wrong on our side; it has been logged.",
+    )

@@ -13,8 +13,25 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-handler404 = "frontend.views.page_not_found"
-handler500 = "frontend.views.server_error"
+
+def handler404(request, exception):
+    """API paths answer in problem+json, everything else with the website's page."""
+    from api.errors import api_page_not_found
+    from frontend.views import page_not_found
+
+    if request.path.startswith("/api/"):
+        return api_page_not_found(request, exception)
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    from api.errors import api_server_error
+    from frontend.views import server_error
+
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return server_error(request)
+
 
 if settings.DEBUG:
     from django.conf.urls.static import static
