@@ -32,10 +32,17 @@ class TeamNameTaken(Conflict):
     code = "team_name_taken"
     title = "A team with that name already exists."
 
+    @classmethod
+    def for_slug(cls, slug: str) -> "TeamNameTaken":
+        # Different names can share an address ("C++ Lab" and "C Lab" are both c-lab).
+        return cls(
+            f"A team with that name, or with the same address /teams/{slug}/, exists.", field="name"
+        )
+
 
 class InvalidTeamName(DomainError):
     code = "invalid_team_name"
-    title = "A team name needs at least one letter or digit."
+    title = "A team name needs at least one letter or digit (in any script)."
 
 
 class NotTeamOwner(PermissionDenied):

@@ -24,7 +24,11 @@ class User(AbstractUser):
         constraints = [
             # Case-insensitive on every database: "Ada" and "ada" are one person. (MySQL's
             # collation already compares so; SQLite does not.)
-            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci"),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci",
+                violation_error_message="That username is taken.",
+            ),
         ]
 
 
@@ -32,7 +36,8 @@ class Team(models.Model):
     """People who publish runs together; leaderboards rank teams and people."""
 
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
+    # Unicode letters are kept ("Команда" → "команда"), so any script can name a team.
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     description = models.TextField(blank=True, max_length=2000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -34,6 +34,7 @@ from accounts.exceptions import (
     UsernameTaken,
 )
 from accounts.models import ApiKey, Membership, Team, User
+from accounts.selectors import is_team_owner
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 @transaction.atomic
 def register_user(*, username: str, password: str, email: str = "") -> User:
     """Create an active user. Usernames are unique regardless of case."""
+    # The same NFKC normalisation AbstractUser.clean() applies, before the uniqueness check,
+    # so "ADA" typed in fullwidth letters meets "ada" here, not at the database constraint.
+    username = User.normalize_username(username)
     if User.objects.filter(username__iexact=username).exists():
         raise UsernameTaken(field="username")
     user = User(username=username, email=email)
@@ -78,12 +82,12 @@ def get_user_by_username(*, username: str) -> User:
 
 
 def _require_owner(*, team: Team, actor: User) -> None:
-    if not Membership.objects.filter(team=team, user=actor, role=Membership.Role.OWNER).exists():
+    if not is_team_owner(team=team, user=actor):
         raise NotTeamOwner()
 
 
 def _team_slug(name: str) -> str:
-    slug = slugify(name)[:100].strip("-")
+    slug = slugify(name, allow_unicode=True)[:100].strip("-_")
     if not slug:
         raise InvalidTeamName(field="name")
     return slug
@@ -96,12 +100,12 @@ def create_team(*, creator: User, name: str, description: str = "") -> Team:
     team = Team(name=name, slug=_team_slug(name), description=description, created_by=creator)
     team.full_clean(exclude=["slug"])
     if Team.objects.filter(slug=team.slug).exists():
-        raise TeamNameTaken(field="name")
+        raise TeamNameTaken.for_slug(team.slug)
     try:
         with transaction.atomic():
             team.save()
     except IntegrityError:
-        raise TeamNameTaken(field="name") from None
+        raise TeamNameTaken.for_slug(team.slug) from None
     Membership.objects.create(team=team, user=creator, role=Membership.Role.OWNER)
     logger.info("team created id=%s by user=%s", team.pk, creator.pk)
     return team
@@ -117,7 +121,7 @@ def update_team(
         name = name.strip()
         slug = _team_slug(name)
         if Team.objects.filter(slug=slug).exclude(pk=team.pk).exists():
-            raise TeamNameTaken(field="name")
+            raise TeamNameTaken.for_slug(slug)
         team.name, team.slug = name, slug
     if description is not None:
         team.description = description
@@ -126,7 +130,7 @@ def update_team(
         with transaction.atomic():
             team.save()
     except IntegrityError:
-        raise TeamNameTaken(field="name") from None
+        raise TeamNameTaken.for_slug(team.slug) from None
     return team
 
 

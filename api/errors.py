@@ -14,6 +14,7 @@ an error dict by hand.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -125,7 +126,7 @@ def problem_exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+            headers["Retry-After"] = str(math.ceil(exc.wait))
         if isinstance(exc, exceptions.ValidationError):
             errors = _flatten(exc.get_full_details())
             return problem_response(

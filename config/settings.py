@@ -70,6 +70,8 @@ else:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 
 DEBUG = env.bool("TUNEBENCH_DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("TUNEBENCH_DEBUG must be off when TUNEBENCH_PROFILE=production.")
 CSRF_TRUSTED_ORIGINS = env.list("TUNEBENCH_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -241,11 +243,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: form encoding silently collapses repeated keys. Upload endpoints add
+    # MultiPartParser on their own views.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -259,6 +259,8 @@ REST_FRAMEWORK = {
         "user": env.str("TUNEBENCH_THROTTLE_USER", default="6000/min"),
         "api_keys": env.str("TUNEBENCH_THROTTLE_API_KEYS", default="60/hour"),
         "teams": env.str("TUNEBENCH_THROTTLE_TEAMS", default="120/hour"),
+        "login": env.str("TUNEBENCH_THROTTLE_LOGIN", default="20/min"),
+        "signup": env.str("TUNEBENCH_THROTTLE_SIGNUP", default="30/hour"),
     },
     "NUM_PROXIES": env.int("TUNEBENCH_NUM_PROXIES", default=1 if PRODUCTION else 0),
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",

@@ -4,14 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from frontend import views
+from frontend.throttling import throttle_posts
 
 # Explicit template names: django.contrib.admin, installed before us, ships its own
 # registration/password_change_*.html, which would otherwise win the template lookup.
 auth_urls = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+        # Password guessing is limited per client address (the "login" scope).
+        throttle_posts("login")(
+            auth_views.LoginView.as_view(
+                template_name="registration/login.html", redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
@@ -38,18 +42,18 @@ urlpatterns = [
     path("account/api-keys/", views.api_key_create, name="api_key_create"),
     path("account/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("teams/", views.teams, name="teams"),
-    path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
-    path("teams/<slug:slug>/edit/", views.team_update, name="team_update"),
-    path("teams/<slug:slug>/delete/", views.team_delete, name="team_delete"),
-    path("teams/<slug:slug>/leave/", views.team_leave, name="team_leave"),
-    path("teams/<slug:slug>/members/", views.member_add, name="member_add"),
+    path("teams/<str:slug>/", views.team_detail, name="team_detail"),
+    path("teams/<str:slug>/edit/", views.team_update, name="team_update"),
+    path("teams/<str:slug>/delete/", views.team_delete, name="team_delete"),
+    path("teams/<str:slug>/leave/", views.team_leave, name="team_leave"),
+    path("teams/<str:slug>/members/", views.member_add, name="member_add"),
     path(
-        "teams/<slug:slug>/members/<int:membership_id>/role/",
+        "teams/<str:slug>/members/<int:membership_id>/role/",
         views.member_role,
         name="member_role",
     ),
     path(
-        "teams/<slug:slug>/members/<int:membership_id>/remove/",
+        "teams/<str:slug>/members/<int:membership_id>/remove/",
         views.member_remove,
         name="member_remove",
     ),

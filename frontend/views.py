@@ -43,6 +43,7 @@ from frontend.forms import (
     TeamForm,
     show_error,
 )
+from frontend.throttling import throttle_posts
 from health.selectors import queue_statuses
 
 # --- Home -------------------------------------------------------------------------------
@@ -63,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_posts("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("account")
@@ -107,6 +109,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
+@throttle_posts("api_keys")
 def api_key_create(request: HttpRequest) -> HttpResponse:
     """Create a key and show its plaintext in this response only.
 
@@ -151,6 +154,7 @@ def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_posts("teams")
 def teams(request: HttpRequest) -> HttpResponse:
     form = TeamForm()
     if request.method == "POST":

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
+from accounts.exceptions import TeamNotFound
 from accounts.models import ApiKey, Membership, Team, User
+from accounts.selectors import get_team
+from api.filters import MAX_ID
 from api.serializers.base import InputSerializer
 
 
@@ -70,9 +74,21 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipCreateSerializer(InputSerializer):
-    team_id = serializers.IntegerField(min_value=1, help_text="The team to add the user to.")
+    team_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The team to add the user to."
+    )
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+    def validate(self, attrs):
+        # A reference in the body that does not resolve is a field error (400), not a 404.
+        try:
+            attrs["team"] = get_team(team_id=attrs.pop("team_id"))
+        except TeamNotFound as exc:
+            raise serializers.ValidationError(
+                {"team_id": [ErrorDetail(exc.detail, code=exc.code)]}
+            ) from None
+        return attrs
 
 
 class MembershipUpdateSerializer(InputSerializer):

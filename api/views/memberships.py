@@ -8,18 +8,18 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.models import Membership
-from accounts.selectors import get_membership, get_team, list_memberships
+from accounts.selectors import get_membership, list_memberships
+from api.filters import IdFilter
 from api.schema import problems
 from api.serializers.accounts import (
     MembershipCreateSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
 )
-from config.errors import DomainError
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id", help_text="Team id.")
+    team = IdFilter(field_name="team_id", help_text="Team id.")
     user = django_filters.CharFilter(
         field_name="user__username", lookup_expr="iexact", help_text="Username."
     )
@@ -55,13 +55,8 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         payload = MembershipCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            team = get_team(team_id=data["team_id"])
-        except DomainError as exc:  # a reference in the body: a field error, not a 404 URL
-            exc.status_code, exc.field = 400, "team_id"
-            raise
         membership = services.add_member(
-            team=team, actor=request.user, username=data["username"], role=data["role"]
+            team=data["team"], actor=request.user, username=data["username"], role=data["role"]
         )
         return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 

@@ -108,3 +108,19 @@ def test_an_unknown_role_is_a_domain_error_naming_the_field(action):
     assert caught.value.field == "role"
     assert team.memberships.count() == 2
     assert set(team.memberships.values_list("role", flat=True)) == {"owner", "member"}
+
+
+def test_a_fullwidth_username_meets_its_ascii_twin_as_taken():
+    services.register_user(username="ada", password="analytical-3ngine")
+    with pytest.raises(UsernameTaken):
+        services.register_user(username="\uff21\uff24\uff21", password="analytical-3ngine")
+    assert User.objects.count() == 1
+
+
+def test_api_key_plaintext_never_reaches_the_logs(caplog, client):
+    user = UserFactory()
+    with caplog.at_level("DEBUG"):
+        _, raw = services.create_api_key(user=user, name="k")
+        client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {raw}")
+    secret = raw.split("_", 2)[2]
+    assert secret not in caplog.text

@@ -280,3 +280,51 @@ def test_memberships_filter_by_team_and_user(world):
     ]
     by_user = client.get("/api/v1/memberships/", {"user": world["other"].username}).json()
     assert [m["team"]["id"] for m in by_user["results"]] == [other_team.pk]
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "1e30", "1.5", "-1", "abc"])
+def test_an_out_of_range_or_fractional_team_filter_is_a_400(world, value):
+    response = APIClient().get("/api/v1/memberships/", {"team": value})
+    assert response.status_code == 400
+    assert "team" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("日本チーム", "日本チーム"), ("Команда", "команда"), ("Équipe Étoile", "équipe-étoile")],
+)
+def test_teams_can_be_named_in_any_script(world, name, slug):
+    response = client_for(world["other"]).post("/api/v1/teams/", {"name": name})
+    assert response.status_code == 201
+    assert (response.json()["name"], response.json()["slug"]) == (name, slug)
+
+
+def test_names_sharing_an_address_conflict_with_a_message_naming_it(world):
+    client = client_for(world["other"])
+    assert client.post("/api/v1/teams/", {"name": "C++ Lab"}).status_code == 201
+    response = client.post("/api/v1/teams/", {"name": "C Lab"})
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "A team with that name, or with the same address /teams/c-lab/, exists."
+    )
+
+
+def test_form_encoded_bodies_are_refused(world):
+    response = client_for(world["other"]).post(
+        "/api/v1/teams/", "name=a&name=b", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert not Team.objects.filter(name__in=["a", "b"]).exists()
+
+
+def test_team_creation_is_throttled_per_user(world, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "teams", "1/hour")
+    client = client_for(world["other"])
+    assert client.post("/api/v1/teams/", {"name": "First"}).status_code == 201
+    response = client.post("/api/v1/teams/", {"name": "Second"})
+    assert response.status_code == 429
+    assert not Team.objects.filter(name="Second").exists()
+    # Another user has a budget of their own.
+    assert client_for(world["member"]).post("/api/v1/teams/", {"name": "Third"}).status_code == 201

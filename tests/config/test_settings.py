@@ -122,3 +122,9 @@ def test_production_uses_redis_for_the_cache_and_secure_cookies(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["redis://redis:6379/1", "True", "False", "True"]
+
+
+def test_production_refuses_debug(tmp_path):
+    result = run_django("", {**PRODUCTION_ENV, "TUNEBENCH_DEBUG": "true"}, tmp_path)
+    assert result.returncode != 0
+    assert "TUNEBENCH_DEBUG must be off" in result.stderr

@@ -376,14 +376,18 @@ def test_creating_a_team_makes_the_creator_its_owner(client, ada):
 def test_creating_a_team_with_a_taken_name_shows_the_error_and_creates_nothing(client, ada, team):
     response = signed_in(client, ada).post(reverse("teams"), {"name": "analytical engines"})
     assert response.status_code == 200
-    assert response.context["form"].errors == {"name": ["A team with that name already exists."]}
+    assert response.context["form"].errors == {
+        "name": [
+            "A team with that name, or with the same address /teams/analytical-engines/, exists."
+        ]
+    }
     assert Team.objects.count() == 1
 
 
 def test_creating_a_team_with_an_unsluggable_name_shows_the_error(client, ada):
     response = signed_in(client, ada).post(reverse("teams"), {"name": "!!!"})
     assert response.context["form"].errors == {
-        "name": ["A team name needs at least one letter or digit."]
+        "name": ["A team name needs at least one letter or digit (in any script)."]
     }
     assert not Team.objects.exists()
 
@@ -559,7 +563,7 @@ def test_renaming_to_a_taken_name_shows_the_error_and_changes_nothing(client, ad
     )
     assert response.status_code == 200
     assert response.context["edit_form"].errors == {
-        "name": ["A team with that name already exists."]
+        "name": ["A team with that name, or with the same address /teams/compilers/, exists."]
     }
     assert response.context["team"].name == "Analytical Engines"
     team.refresh_from_db()
@@ -637,3 +641,42 @@ def test_post_with_the_csrf_header_htmx_sends_is_accepted(ada):
     )
     assert response.status_code == 200
     assert ApiKey.objects.filter(user=ada, name="htmx").exists()
+
+
+def test_a_team_named_in_another_script_gets_a_working_page(client, ada):
+    response = signed_in(client, ada).post(reverse("teams"), {"name": "Команда Сова"})
+    team = Team.objects.get()
+    assert team.slug == "команда-сова"
+    assert response.status_code == 302
+    assert response["Location"] == reverse("team_detail", kwargs={"slug": team.slug})
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Команда Сова" in page.content.decode()
+
+
+def test_sign_in_attempts_are_limited_per_client(client, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "login", "3/min")
+    for _ in range(3):
+        response = client.post(reverse("login"), {"username": "ada", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post(reverse("login"), {"username": "ada", "password": "wrong"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many attempts" in response.content.decode()
+    assert client.get(reverse("login")).status_code == 200  # reading the form stays free
+
+
+def test_api_keys_made_on_the_page_and_through_the_api_share_one_budget(client, ada, monkeypatch):
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "api_keys", "2/hour")
+    signed_in(client, ada).post(reverse("api_key_create"), {"name": "page"})
+    api = APIClient()
+    api.force_login(ada)
+    assert api.post("/api/v1/api-keys/", {"name": "api"}, format="json").status_code == 201
+    assert client.post(reverse("api_key_create"), {"name": "third"}).status_code == 429
+    assert api.post("/api/v1/api-keys/", {"name": "fourth"}, format="json").status_code == 429
+    assert sorted(ada.api_keys.values_list("name", flat=True)) == ["api", "page"]

@@ -42,5 +42,8 @@ class Command(BaseCommand):
             )
         if not user.is_active:
             raise CommandError(f"User {username!r} is deactivated.")
-        api_key, raw = create_api_key(user=user, name=name)
+        try:
+            api_key, raw = create_api_key(user=user, name=name)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"API key {api_key.name!r} for {user.username}: {raw}")
