@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from api.views.api_keys import ApiKeyViewSet
+from api.views.datasets import DatasetViewSet
 from api.views.health import HealthView
 from api.views.me import MeView
 from api.views.memberships import MembershipViewSet
@@ -13,6 +14,7 @@ router = SimpleRouter()
 router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
+router.register("datasets", DatasetViewSet, basename="dataset")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

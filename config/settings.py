@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "accounts",
+    "datasets",
     "health",
     "api",
     "frontend",
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "datasets.uploads.UploadCapMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,6 +218,13 @@ if not PRODUCTION:
 
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bigger uploads spool to disk, never into memory
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+TUNEBENCH_MAX_UPLOAD_BYTES = env.int("TUNEBENCH_MAX_UPLOAD_BYTES", default=1 << 30)  # 1 GiB
+FILE_UPLOAD_HANDLERS = [
+    "datasets.uploads.CappedMemoryFileUploadHandler",
+    "datasets.uploads.CappedTemporaryFileUploadHandler",
+]
 
 # --- Security ---------------------------------------------------------------------------
 
@@ -259,6 +268,7 @@ REST_FRAMEWORK = {
         "user": env.str("TUNEBENCH_THROTTLE_USER", default="6000/min"),
         "api_keys": env.str("TUNEBENCH_THROTTLE_API_KEYS", default="60/hour"),
         "teams": env.str("TUNEBENCH_THROTTLE_TEAMS", default="120/hour"),
+        "datasets": env.str("TUNEBENCH_THROTTLE_DATASETS", default="60/hour"),
         "login": env.str("TUNEBENCH_THROTTLE_LOGIN", default="20/min"),
         "signup": env.str("TUNEBENCH_THROTTLE_SIGNUP", default="30/hour"),
     },
@@ -340,6 +350,10 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"queue": queue.name},
     }
     for queue in CELERY_TASK_QUEUES
+}
+CELERY_BEAT_SCHEDULE["requeue-stuck-datasets"] = {
+    "task": "datasets.requeue_stuck_datasets",
+    "schedule": env.int("TUNEBENCH_SWEEP_INTERVAL_S", default=300),
 }
 
 # --- Logging ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ profile, where a known password would be a hole.
 """
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -18,6 +19,11 @@ DEMO_TEAM = "Demo Lab"
 
 class Command(BaseCommand):
     help = "Create the demo users and team (embedded profile only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--skip-datasets", action="store_true", help="Only the users and the team."
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -34,4 +40,7 @@ class Command(BaseCommand):
         )
         if not Membership.objects.filter(team=team, user=users["ada"]).exists():
             add_member(team=team, actor=users["demo"], username="ada")
+        if not options.get("skip_datasets"):
+            # Demo datasets go through the real upload path; a worker ingests them.
+            call_command("seed_demo_datasets", stdout=self.stdout)
         self.stdout.write(f"Demo login: demo / {DEMO_PASSWORD}")

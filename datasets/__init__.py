@@ -1,0 +1,1 @@
+"""Datasets: uploaded tables, their versions, features and qualities, ingested by workers."""

@@ -1,0 +1,62 @@
+"""Where dataset files live, and how they get there without ever being half-written.
+
+Files sit under ``MEDIA_ROOT/datasets/<id>/<kind>.<ext>``: names are ours, never the
+client's. Every file is written to a temporary name in the same folder and moved into
+place with ``os.replace``, which is atomic on one filesystem, so a reader sees the whole
+file or none (reliability-checklist I2). The filesystem is what the embedded default and
+one-machine deployments use; shared S3-compatible storage for many worker machines is a
+later capability.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+EXTENSIONS = {
+    "csv": "csv",
+    "arff": "arff",
+    "sparse_arff": "arff",
+    "parquet": "parquet",
+}
+
+
+def dataset_dir(dataset_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "datasets" / str(dataset_id)
+
+
+def file_path(dataset_id: int, kind: str) -> Path:
+    """The stored file of one kind: 'original' (extension-less) or a derived format."""
+    name = "original" if kind == "original" else f"data.{EXTENSIONS[kind]}"
+    return dataset_dir(dataset_id) / name
+
+
+def staging_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "staging"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def temp_path_beside(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+
+
+def move_into_place(source: Path, target: Path) -> None:
+    """Move a finished file to its final name atomically (a copy first if across devices)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError:
+        temp = temp_path_beside(target)
+        shutil.copyfile(source, temp)
+        os.replace(temp, target)
+        source.unlink(missing_ok=True)
+
+
+def remove_dataset_files(dataset_id: int) -> None:
+    shutil.rmtree(dataset_dir(dataset_id), ignore_errors=True)
