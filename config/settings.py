@@ -354,6 +354,7 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["requeue-stuck-datasets"] = {
     "task": "datasets.requeue_stuck_datasets",
     "schedule": env.int("TUNEBENCH_SWEEP_INTERVAL_S", default=300),
+    "options": {"queue": "default"},
 }
 
 # --- Logging ----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 1 << 20
 MAX_TAGS = 50
 MAX_VERSION_RETRIES = 5
+MAX_COLUMN_NAME = 255  # Feature.name's length
 
 
 # --- Upload -----------------------------------------------------------------------------
@@ -133,6 +134,13 @@ def upload_dataset(
             columns = engine.read_column_names(staged, file_format)
         except engine.DataFormatError as exc:
             raise InvalidDatasetFile(_describe_error(exc), code=exc.code) from None
+        too_long = next((c for c in columns if len(c) > MAX_COLUMN_NAME), None)
+        if too_long is not None:
+            raise InvalidDatasetFile(
+                f"Column names are limited to {MAX_COLUMN_NAME} characters "
+                f"(one starts {too_long[:40]!r}).",
+                code="column_name_too_long",
+            )
         _check_columns(
             columns,
             target=default_target_attribute,
@@ -205,12 +213,7 @@ def _enqueue_ingestion(dataset: Dataset) -> None:
 
 
 def _describe_error(exc) -> str:
-    where = []
-    if exc.line is not None:
-        where.append(f"line {exc.line}")
-    if exc.column is not None:
-        where.append(f"column {exc.column!r}")
-    return f"{exc} ({', '.join(where)})" if where else str(exc)
+    return str(exc)  # the engine's message already names the line and column
 
 
 # --- Ingestion --------------------------------------------------------------------------

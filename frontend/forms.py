@@ -1,8 +1,8 @@
 """The website's forms: they check the shape of what a person typed, nothing more.
 
-Every rule (unique names, password strength, who may do what) lives in the services
-(accounts/services.py); a view passes the cleaned data on and shows the service's error
-on the form with :func:`show_error`.
+Every rule (unique names, password strength, who may do what, what a dataset file may be)
+lives in the services (accounts/services.py, datasets/services.py); a view passes the
+cleaned data on and shows the service's error on the form with :func:`show_error`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import Membership
+from accounts.models import Membership, Team, User
+from accounts.selectors import list_teams
 from config.errors import DomainError
+from datasets.models import Dataset
+from datasets.selectors import QualityRange
 
 
 class SignupForm(forms.Form):
@@ -73,6 +76,228 @@ class ApiKeyCreateForm(forms.Form):
         help_text="What the key is for, such as “laptop” or “CI”.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+# --- Datasets ---------------------------------------------------------------------------
+
+# The qualities a list can be narrowed by, with a min and a max box each:
+# (query-string prefix, OpenML quality name, label).
+QUALITY_FILTERS = (
+    ("instances", "NumberOfInstances", "Instances"),
+    ("features", "NumberOfFeatures", "Features"),
+    ("classes", "NumberOfClasses", "Classes"),
+    ("missing", "NumberOfMissingValues", "Missing values"),
+)
+
+STATUS_FILTERS = [
+    (Dataset.Status.ACTIVE, "Active"),
+    (Dataset.Status.PROCESSING, "Processing"),
+    (Dataset.Status.ERROR, "Failed"),
+    (Dataset.Status.DEACTIVATED, "Deactivated"),
+    ("all", "Any status"),
+]
+
+# The first choice is the default (a select shows it when the query string has none).
+ORDERINGS = [
+    ("name", "Name"),
+    ("-created_at", "Newest first"),
+    ("created_at", "Oldest first"),
+    ("-NumberOfInstances", "Most instances"),
+    ("NumberOfInstances", "Fewest instances"),
+    ("-NumberOfFeatures", "Most features"),
+    ("NumberOfFeatures", "Fewest features"),
+]
+
+
+class DatasetFilterForm(forms.Form):
+    """The list's filters, read from the query string; every field may be left empty."""
+
+    name = forms.CharField(
+        max_length=128, required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    tag = forms.CharField(max_length=64, required=False)
+    uploader = forms.CharField(
+        max_length=150, required=False, widget=forms.TextInput(attrs={"autocapitalize": "none"})
+    )
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False)
+    format = forms.ChoiceField(
+        choices=[("", "Any format"), *Dataset.Format.choices], required=False
+    )
+    ordering = forms.ChoiceField(label="Sort by", choices=ORDERINGS, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for prefix, _, label in QUALITY_FILTERS:
+            for bound in ("min", "max"):
+                self.fields[f"{prefix}_{bound}"] = forms.FloatField(
+                    label=f"{label}, {bound}",
+                    required=False,
+                    widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                )
+
+    def quality_fields(self):
+        """(label, min box, max box) per quality, for the template's range rows."""
+        return [
+            (label, self[f"{prefix}_min"], self[f"{prefix}_max"])
+            for prefix, _, label in QUALITY_FILTERS
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for prefix, _, label in QUALITY_FILTERS:
+            low, high = cleaned.get(f"{prefix}_min"), cleaned.get(f"{prefix}_max")
+            if low is not None and high is not None and low > high:
+                self.add_error(f"{prefix}_max", f"{label}: the maximum is below the minimum.")
+        return cleaned
+
+    def selector_filters(self) -> dict:
+        """The cleaned filters as keyword arguments of ``list_datasets``."""
+        data = self.cleaned_data
+        status = data.get("status") or Dataset.Status.ACTIVE
+        ranges = []
+        for prefix, quality, _ in QUALITY_FILTERS:
+            low, high = data.get(f"{prefix}_min"), data.get(f"{prefix}_max")
+            if low is not None or high is not None:
+                ranges.append(QualityRange(quality, low, high))
+        return {
+            "status": None if status == "all" else status,
+            "name": data.get("name") or None,
+            "tag": data.get("tag") or None,
+            "uploader": data.get("uploader") or None,
+            "format": data.get("format") or None,
+            "quality_ranges": tuple(ranges),
+            "ordering": data.get("ordering") or ORDERINGS[0][0],
+        }
+
+
+class CommaSeparatedField(forms.CharField):
+    """``a, b,c`` → ``["a", "b", "c"]``; empty parts are dropped."""
+
+    def __init__(self, *, item_max_length: int, **kwargs):
+        self.item_max_length = item_max_length
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    def validate(self, value):
+        super().validate(value)
+        for item in value:
+            if len(item) > self.item_max_length:
+                raise ValidationError(
+                    f"“{item[:20]}…” is too long: at most {self.item_max_length} characters each."
+                )
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+
+class DatasetMetadataForm(forms.Form):
+    """What a dataset's uploader can change after the upload."""
+
+    description = forms.CharField(
+        max_length=100_000,
+        required=False,
+        help_text="Markdown: **bold**, _italic_, [links](https://example.org), lists, tables.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    licence = forms.CharField(
+        max_length=128, required=False, help_text="Such as CC-BY-4.0 or Public domain."
+    )
+    citation = forms.CharField(
+        max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    original_data_url = forms.URLField(
+        label="Original data URL", max_length=500, required=False, assume_scheme="https"
+    )
+    paper_url = forms.URLField(
+        label="Paper URL", max_length=500, required=False, assume_scheme="https"
+    )
+    tags = CommaSeparatedField(
+        item_max_length=64,
+        max_length=5_000,
+        required=False,
+        help_text="Separated by commas, such as: botany, classification.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
+    )
+
+
+class DatasetUploadForm(DatasetMetadataForm):
+    file = forms.FileField(
+        help_text="CSV, ARFF or Parquet. Tunebench reads the type from the content.",
+        widget=forms.FileInput(attrs={"accept": ".csv,.arff,.parquet,.pq"}),
+    )
+    name = forms.CharField(
+        max_length=128, help_text="Uploading under an existing name adds a new version of it."
+    )
+    default_target_attribute = forms.CharField(
+        label="Target column",
+        max_length=255,
+        required=False,
+        help_text="The column a model predicts, for the tasks made from this dataset.",
+    )
+    row_id_attribute = forms.CharField(
+        label="Row id column",
+        max_length=255,
+        required=False,
+        help_text="A column that only identifies rows; it is never used to learn from.",
+    )
+    ignore_attributes = CommaSeparatedField(
+        item_max_length=255,
+        label="Ignored columns",
+        max_length=10_000,
+        required=False,
+        help_text="Separated by commas; kept in the file but not used to learn from.",
+    )
+    visibility = forms.ChoiceField(
+        choices=[
+            (Dataset.Visibility.PUBLIC, "Public: everyone"),
+            (Dataset.Visibility.TEAM, "Team: members of one of your teams"),
+            (Dataset.Visibility.PRIVATE, "Private: only you"),
+        ],
+        initial=Dataset.Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+    team_id = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text="Who sees it when the visibility is Team.",
+    )
+
+    field_order = [
+        "file",
+        "name",
+        "description",
+        "default_target_attribute",
+        "row_id_attribute",
+        "ignore_attributes",
+        "tags",
+        "visibility",
+        "team_id",
+        "licence",
+        "citation",
+        "original_data_url",
+        "paper_url",
+    ]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team_id"].queryset = list_teams(member=user)
+        if not self.fields["team_id"].queryset.exists():
+            self.fields["team_id"].help_text = "You are in no team yet: create or join one first."
+
+    def clean(self):
+        cleaned = super().clean()
+        # The team select only matters for team visibility: a team left selected while
+        # choosing "public" is not a mistake worth an error.
+        if cleaned.get("visibility") != Dataset.Visibility.TEAM:
+            cleaned["team_id"] = None
+        return cleaned
 
 
 # Services name fields the way the models do; a form may call the same thing otherwise.

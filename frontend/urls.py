@@ -1,5 +1,6 @@
 """The website's URLs, mounted at / by config/urls.py."""
 
+import plotly
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -41,7 +42,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/api-keys/", views.api_key_create, name="api_key_create"),
     path("account/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
-    path("teams/", views.teams, name="teams"),
+    path("teams/", views.team_list, name="teams"),
     path("teams/<str:slug>/", views.team_detail, name="team_detail"),
     path("teams/<str:slug>/edit/", views.team_update, name="team_update"),
     path("teams/<str:slug>/delete/", views.team_delete, name="team_delete"),
@@ -57,4 +58,22 @@ urlpatterns = [
         views.member_remove,
         name="member_remove",
     ),
+    path("datasets/", views.dataset_list, name="datasets"),
+    path("datasets/upload/", views.dataset_upload, name="dataset_upload"),
+    path("datasets/<int:dataset_id>/", views.dataset_detail, name="dataset_detail"),
+    path("datasets/<int:dataset_id>/status/", views.dataset_status, name="dataset_status"),
+    path("datasets/<int:dataset_id>/edit/", views.dataset_update, name="dataset_update"),
+    path(
+        "datasets/<int:dataset_id>/deactivate/",
+        views.dataset_deactivate,
+        name="dataset_deactivate",
+    ),
+    path(
+        "datasets/<int:dataset_id>/reactivate/",
+        views.dataset_reactivate,
+        name="dataset_reactivate",
+    ),
+    path("datasets/<int:dataset_id>/delete/", views.dataset_delete, name="dataset_delete"),
+    # The version in the address makes the file cacheable forever (views.plotly_js).
+    path(f"assets/plotly-{plotly.__version__}.min.js", views.plotly_js, name="plotly_js"),
 ]

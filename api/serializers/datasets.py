@@ -26,8 +26,9 @@ class StringListField(serializers.ListField):
 
 
 class DatasetUploadSerializer(InputSerializer):
+    # Empty files reach the engine, which answers with its own code (empty_file).
     file = serializers.FileField(
-        help_text="CSV, ARFF or Parquet; the type is read from the content."
+        allow_empty_file=True, help_text="CSV, ARFF or Parquet; the type is read from the content."
     )
     name = serializers.CharField(max_length=128, help_text="An existing name makes a new version.")
     description = serializers.CharField(

@@ -2,23 +2,32 @@
 
 Only the network edge is faked: `FakeServer` is a `ThreadingHTTPServer` on a free local port that
 serves the wire format the client is written against (`/api/v1/me/`, paginated `/api/v1/teams/`,
-problem+json errors, `Authorization: Token` checked), so requests, headers and error mapping all
-run for real. Tests replace one endpoint's answer with `server.respond(...)`. The autouse fixture
-points HOME at `tmp_path` and clears `TUNEBENCH_*`, so no test reads or writes a real config.
+the `/api/v1/datasets/` routes with a real Parquet download and a multipart upload that checks the
+file's SHA-256, problem+json errors, `Authorization: Token` checked), so requests, headers and error
+mapping all run for real. Tests replace one endpoint's answer with `server.respond(...)`. The
+autouse fixture points HOME at `tmp_path` and clears `TUNEBENCH_*` and the XDG variables, so no test
+reads or writes a real config or cache.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import io
 import json
+import re
 import socket
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import tunebench
@@ -65,6 +74,141 @@ TEAMS = [
 ]
 
 
+def _parquet_bytes() -> bytes:
+    """A small dataset as the server stores it: Parquet, nominal columns dictionary-encoded."""
+    table = pa.table(
+        {
+            "row_id": pa.array([1, 2, 3], pa.int64()),
+            "sepal": pa.array([5.1, 4.9, 6.2], pa.float64()),
+            "colour": pa.array(["red", None, "blue"]).dictionary_encode(),
+            "junk": pa.array(["x", "y", "z"]),
+            "class": pa.array(["a", "b", "a"]).dictionary_encode(),
+        }
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+PARQUET = _parquet_bytes()
+CSV = b"row_id,sepal,colour,junk,class\n1,5.1,red,x,a\n2,4.9,,y,b\n3,6.2,blue,z,a\n"
+BASIC_QUALITIES = {
+    "NumberOfClasses": 2.0,
+    "NumberOfFeatures": 5.0,
+    "NumberOfInstances": 3.0,
+    "NumberOfMissingValues": 1.0,
+}
+
+
+def file_json(dataset_id: int, kind: str, content: bytes) -> dict[str, Any]:
+    return {
+        "size": len(content),
+        "md5": hashlib.md5(content, usedforsecurity=False).hexdigest(),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "url": f"/api/v1/datasets/{dataset_id}/download/{kind}/",
+    }
+
+
+def dataset_json(dataset_id: int = 7, **changes: Any) -> dict[str, Any]:
+    """A dataset as `GET /api/v1/datasets/{id}/` returns it: dataset 7 is an active iris."""
+    data = {
+        "id": dataset_id,
+        "name": "iris",
+        "version": 1,
+        "status": "active",
+        "error": None,
+        "format": "csv",
+        "visibility": "public",
+        "team": None,
+        "uploader": {"id": 1, "username": "ada"},
+        "description": "Fisher's irises, abridged.",
+        "licence": "CC-BY-4.0",
+        "citation": "",
+        "collection_date": "1936",
+        "original_data_url": "",
+        "paper_url": "",
+        "default_target_attribute": "class",
+        "row_id_attribute": "row_id",
+        "ignore_attributes": ["junk"],
+        "tags": ["flowers"],
+        "qualities": {**BASIC_QUALITIES, "MajorityClassSize": 2.0},
+        "files": {
+            "parquet": file_json(dataset_id, "parquet", PARQUET),
+            "csv": file_json(dataset_id, "csv", CSV),
+            "original": {**file_json(dataset_id, "original", CSV), "url": None},
+        },
+        "original_filename": "iris.csv",
+        "created_at": "2026-12-01T10:00:00Z",
+        "processed_at": "2026-12-01T10:00:02Z",
+    }
+    data.update(changes)
+    return data
+
+
+FEATURES = [
+    {
+        "index": index,
+        "name": name,
+        "data_type": data_type,
+        "nominal_values": values,
+        "missing_count": missing,
+        "distinct_count": distinct,
+        "is_target": name == "class",
+        "is_row_id": name == "row_id",
+        "is_ignored": name == "junk",
+        "stats": {},
+    }
+    for index, (name, data_type, values, missing, distinct) in enumerate(
+        [
+            ("row_id", "numeric", [], 0, 3),
+            ("sepal", "numeric", [], 0, 3),
+            ("colour", "nominal", ["red", "blue"], 1, 2),
+            ("junk", "string", [], 0, 3),
+            ("class", "nominal", ["a", "b"], 0, 2),
+        ]
+    )
+]
+
+
+@dataclass
+class Upload:
+    """A multipart upload as the fake server received it."""
+
+    fields: dict[str, list[str]]
+    filename: str
+    content: bytes
+    headers: dict[str, str]
+
+
+def parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, list[str]], list]:
+    """Form fields and (name, filename, bytes) files of a multipart/form-data body.
+
+    Strict on purpose (CRLF after every boundary, a closing boundary), so a malformed body fails.
+    """
+    match = re.search(r'boundary="?([^";]+)"?', content_type)
+    assert match, f"no boundary in {content_type!r}"
+    delimiter = b"--" + match.group(1).encode()
+    chunks = body.split(delimiter)
+    assert chunks[0] == b"", "data before the first boundary"
+    assert chunks[-1] == b"--\r\n", "no closing boundary"
+    fields: dict[str, list[str]] = {}
+    files = []
+    for chunk in chunks[1:-1]:
+        assert chunk.startswith(b"\r\n"), "no CRLF after a boundary"
+        assert chunk.endswith(b"\r\n"), "no CRLF before a boundary"
+        head, _, data = chunk[2:-2].partition(b"\r\n\r\n")
+        disposition = next(
+            line for line in head.decode().split("\r\n") if line.lower().startswith("content-disp")
+        )
+        name = re.search(r'; name="([^"]*)"', disposition).group(1)
+        filename = re.search(r'; filename="([^"]*)"', disposition)
+        if filename:
+            files.append((name, filename.group(1), data))
+        else:
+            fields.setdefault(name, []).append(data.decode())
+    return fields, files
+
+
 def problem(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
     """An RFC 9457 problem document as the server sends it."""
     return {
@@ -92,6 +236,15 @@ class Recorded:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    body: bytes = b""
+
+
+def _seed_datasets() -> dict[int, dict[str, Any]]:
+    return {
+        7: dataset_json(7),
+        8: dataset_json(8, name="wine", tags=[], team={"id": 3, "slug": "lab", "name": "Lab"}),
+        9: dataset_json(9, name="iris", version=2, qualities=dict(BASIC_QUALITIES)),
+    }
 
 
 @dataclass
@@ -100,6 +253,15 @@ class FakeServer:
     next_base: str | None = None  # site root written into `next` links; defaults to `url`
     canned: dict[tuple[str, str], Canned] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
+    datasets: dict[int, dict[str, Any]] = field(default_factory=_seed_datasets)
+    files: dict[tuple[int, str], bytes] = field(
+        default_factory=lambda: {(7, "parquet"): PARQUET, (7, "csv"): CSV}
+    )
+    # dataset id -> changes applied by successive GETs of it (the last one sticks), so a test can
+    # script "processing, processing, active"
+    script: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    uploads: list[Upload] = field(default_factory=list)
+    next_id: int = 100
 
     def respond(
         self,
@@ -124,17 +286,105 @@ class FakeServer:
         )
 
     def teams_page(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        return self.page("teams/", TEAMS, query)
+
+    def page(self, path: str, items: list[Any], query: dict[str, list[str]]) -> dict[str, Any]:
         limit = min(int(query.get("limit", [PAGE_SIZE])[0]), PAGE_SIZE)
         offset = int(query.get("offset", ["0"])[0])
         end = offset + limit
         return {
-            "count": len(TEAMS),
-            "next": f"{self.next_base or self.url}/api/v1/teams/?limit={limit}&offset={end}"
-            if end < len(TEAMS)
+            "count": len(items),
+            "next": f"{self.next_base or self.url}/api/v1/{path}?limit={limit}&offset={end}"
+            if end < len(items)
             else None,
             "previous": None,
-            "results": TEAMS[offset:end],
+            "results": items[offset:end],
         }
+
+    def dataset_route(
+        self, method: str, path: str, query: dict[str, list[str]], body: bytes, content_type: str
+    ) -> tuple[int, Any, dict[str, str]] | None:
+        """The answer to a `/api/v1/datasets/...` request: (status, JSON or bytes, headers)."""
+        if path == "/api/v1/datasets/":
+            if method == "POST":
+                return self.upload(body, content_type)
+            listed = [  # lists carry no files and only the basic qualities
+                {
+                    **data,
+                    "files": {},
+                    "qualities": {k: data["qualities"].get(k) for k in BASIC_QUALITIES},
+                }
+                for data in self.datasets.values()
+            ]
+            return 200, self.page("datasets/", listed, query), {}
+        match = re.fullmatch(r"/api/v1/datasets/(\d+)/(.*)", path)
+        if not match or int(match.group(1)) not in self.datasets:
+            return None
+        dataset_id, rest = int(match.group(1)), match.group(2)
+        data = self.datasets[dataset_id]
+        if (method, rest) == ("GET", ""):
+            steps = self.script.get(dataset_id)
+            if steps:
+                data.update(steps.pop(0) if len(steps) > 1 else steps[0])
+            return 200, data, {}
+        if (method, rest) == ("PATCH", ""):
+            data.update(json.loads(body))
+            return 200, data, {}
+        if (method, rest) == ("DELETE", ""):
+            del self.datasets[dataset_id]
+            return 204, b"", {}
+        if method == "POST" and rest in ("deactivate/", "reactivate/"):
+            data["status"] = "deactivated" if rest == "deactivate/" else "active"
+            return 200, data, {}
+        if (method, rest) == ("GET", "features/"):
+            return 200, self.page(f"datasets/{dataset_id}/features/", FEATURES, query), {}
+        if (method, rest) == ("GET", "qualities/"):
+            return 200, data["qualities"], {}
+        download = re.fullmatch(r"download/(parquet|csv|arff)/", rest)
+        if method == "GET" and download and (dataset_id, download.group(1)) in self.files:
+            kind = download.group(1)
+            content = self.files[(dataset_id, kind)]
+            sha256 = hashlib.sha256(content).hexdigest()
+            return (
+                200,
+                content,
+                {
+                    "Content-Disposition": f'attachment; filename="{data["name"]}-v1.{kind}"',
+                    "X-Checksum-SHA256": sha256,
+                    "X-Checksum-MD5": hashlib.md5(content, usedforsecurity=False).hexdigest(),
+                    "ETag": f'"{sha256}"',
+                },
+            )
+        return None
+
+    def upload(self, body: bytes, content_type: str) -> tuple[int, Any, dict[str, str]]:
+        """`POST /api/v1/datasets/`: checks the file arrived and matches `sha256_checksum`."""
+        fields, files = parse_multipart(body, content_type)
+        if [name for name, _, _ in files] != ["file"] or "name" not in fields:
+            return 400, problem(400, "invalid", "A file and a name are required."), {}
+        _, filename, content = files[0]
+        sent = fields.get("sha256_checksum", [""])[0]
+        if sent != hashlib.sha256(content).hexdigest():
+            return 400, problem(400, "checksum_mismatch", "The file's checksum does not match."), {}
+        self.uploads.append(Upload(fields, filename, content, {"Content-Type": content_type}))
+        dataset_id, self.next_id = self.next_id, self.next_id + 1
+        team_id = fields.get("team_id", [None])[0]
+        self.datasets[dataset_id] = dataset_json(
+            dataset_id,
+            name=fields["name"][0],
+            status="processing",
+            visibility=fields.get("visibility", ["public"])[0],
+            team={"id": int(team_id), "slug": "lab", "name": "Lab"} if team_id else None,
+            default_target_attribute=fields.get("default_target_attribute", [""])[0],
+            row_id_attribute=fields.get("row_id_attribute", [""])[0],
+            ignore_attributes=fields.get("ignore_attributes", []),
+            tags=fields.get("tags", []),
+            qualities={},
+            files={},
+            original_filename=filename,
+            processed_at=None,
+        )
+        return 202, copy.deepcopy(self.datasets[dataset_id]), {}
 
 
 def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
@@ -157,24 +407,39 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
         def _handle(self) -> None:
             parts = urlsplit(self.path)
-            server.requests.append(
-                Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers))
-            )
+            query = parse_qs(parts.query)
             canned = server.canned.get((self.command, parts.path))
+            # A canned answer comes before the body is read, as a server refusing an upload would.
+            length = 0 if canned else int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            server.requests.append(
+                Recorded(self.command, parts.path, query, dict(self.headers), body)
+            )
             if canned is not None:
                 time.sleep(canned.delay)
                 self._send(canned.status, canned.body, canned.content_type, canned.headers)
                 return
             if self.headers.get("Authorization") != f"Token {API_KEY}":
                 self._json(401, problem(401, "not_authenticated", "Invalid API key."))
-            elif (self.command, parts.path) == ("GET", "/api/v1/me/"):
+                return
+            if (self.command, parts.path) == ("GET", "/api/v1/me/"):
                 self._json(200, USER)
-            elif (self.command, parts.path) == ("GET", "/api/v1/teams/"):
-                self._json(200, server.teams_page(parse_qs(parts.query)))
-            else:
+                return
+            if (self.command, parts.path) == ("GET", "/api/v1/teams/"):
+                self._json(200, server.teams_page(query))
+                return
+            content_type = self.headers.get("Content-Type", "")
+            answer = server.dataset_route(self.command, parts.path, query, body, content_type)
+            if answer is None:
                 self._json(404, problem(404, "not_found", "Not found."))
+                return
+            status, data, headers = answer
+            if isinstance(data, bytes):
+                self._send(status, data, "application/octet-stream", headers)
+            else:
+                self._json(status, data)
 
-        do_GET = do_POST = do_DELETE = _handle
+        do_GET = do_POST = do_PATCH = do_DELETE = _handle
 
     return Handler
 
@@ -203,6 +468,20 @@ def server():
 
 
 @pytest.fixture
+def iris():
+    """The fake server's dataset data, for assertions: `iris.parquet`, `iris.csv`,
+    `iris.parquet_sha256`, `iris.basic_qualities`, `iris.dataset_json(id, **changes)`."""
+    return SimpleNamespace(
+        parquet=PARQUET,
+        csv=CSV,
+        parquet_sha256=hashlib.sha256(PARQUET).hexdigest(),
+        basic_qualities=dict(BASIC_QUALITIES),
+        dataset_json=dataset_json,
+        file_json=file_json,
+    )
+
+
+@pytest.fixture
 def closed_url():
     """The URL of a local port that was free a moment ago, so nothing listens on it."""
     with socket.socket() as sock:
@@ -226,8 +505,15 @@ def client(server):
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
-    """No test sees the developer's TUNEBENCH_* variables, config file or default connection."""
-    for name in ("TUNEBENCH_URL", "TUNEBENCH_API_KEY", "TUNEBENCH_CONFIG", "XDG_CONFIG_HOME"):
+    """No test sees the developer's TUNEBENCH_* variables, config, cache or default connection."""
+    for name in (
+        "TUNEBENCH_URL",
+        "TUNEBENCH_API_KEY",
+        "TUNEBENCH_CONFIG",
+        "TUNEBENCH_CACHE_DIR",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+    ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     home.mkdir()

@@ -69,8 +69,19 @@ def test_create_api_key_command_refuses_an_invalid_username():
 
 
 def test_seed_demo_is_idempotent(capsys):
+    from datasets.models import Dataset
+
     call_command("seed_demo")
     call_command("seed_demo")
+    # scikit-learn's bundled tables, uploaded once each, through the upload service.
+    assert sorted(Dataset.objects.values_list("name", "version")) == [
+        ("breast-cancer-wisconsin", 1),
+        ("diabetes", 1),
+        ("digits", 1),
+        ("iris", 1),
+        ("linnerud", 1),
+        ("wine", 1),
+    ]
     assert "Demo login: demo / tunebench-demo" in capsys.readouterr().out
     assert sorted(User.objects.values_list("username", flat=True)) == ["ada", "demo"]
     team = Team.objects.get()

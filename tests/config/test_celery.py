@@ -31,5 +31,13 @@ def test_jobs_are_discovered_from_jobs_modules_with_explicit_names():
 
 def test_beat_sends_a_heartbeat_to_every_queue():
     entries = settings.CELERY_BEAT_SCHEDULE
-    assert {e["options"]["queue"] for e in entries.values()} == {"default", "score", "execute"}
-    assert all(e["task"] == "health.heartbeat" for e in entries.values())
+    heartbeats = [e for e in entries.values() if e["task"] == "health.heartbeat"]
+    assert {e["options"]["queue"] for e in heartbeats} == {"default", "score", "execute"}
+
+
+def test_beat_sweeps_stuck_ingestions():
+    (sweep,) = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "datasets.requeue_stuck_datasets"
+    ]
+    assert sweep["options"]["queue"] == "default"

@@ -1,20 +1,23 @@
-"""The `tunebench` command: `login`, `whoami` and `teams`, on the same calls as the Python API.
+"""The `tunebench` command: `login`, `whoami`, `teams` and `datasets`, on the Python API's calls.
 
-Global `--url` / `--api-key` override the environment and config file. Errors print
-`error: <message>` to stderr and exit 1; usage errors exit 2 (argparse). `main` takes argv and
-returns the exit code so tests can call it directly.
+Global `--url` / `--api-key` override the environment and config file. Errors (and files that
+cannot be read or written) print `error: <message>` to stderr and exit 1; usage errors exit 2
+(argparse). `main` takes argv and returns the exit code so tests can call it directly.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
+from typing import Any
 
 from tunebench import config
 from tunebench._version import __version__
 from tunebench.client import Client
+from tunebench.datasets import DOWNLOAD_FORMATS, Dataset
 from tunebench.exceptions import AuthenticationError, ConfigError, TunebenchError
 
 
@@ -61,12 +64,100 @@ def cmd_teams(args: argparse.Namespace) -> int:
         return 0
     rows = [("SLUG", "NAME", "MEMBERS")]
     rows += [(team.slug, team.name, str(team.member_count)) for team in teams]
-    slug_width = max(len(row[0]) for row in rows)
-    name_width = max(len(row[1]) for row in rows)
-    members_width = max(len(row[2]) for row in rows)
-    for slug, name, members in rows:
-        print(f"{slug:<{slug_width}}  {name:<{name_width}}  {members:>{members_width}}")
+    _print_table(rows, right={2})
     return 0
+
+
+def cmd_datasets_list(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        datasets = client.list_datasets(
+            name=args.name,
+            tag=args.tag,
+            uploader=args.uploader,
+            status=args.status,
+            limit=args.limit,
+        )
+    if datasets.empty:
+        print("No datasets.")
+        return 0
+    rows = [("ID", "NAME", "VERSION", "STATUS", "INSTANCES", "FEATURES", "UPLOADER")]
+    rows += [
+        (
+            str(row.id),
+            row.name,
+            str(row.version),
+            row.status,
+            _count(row.NumberOfInstances),
+            _count(row.NumberOfFeatures),
+            row.uploader,
+        )
+        for row in datasets.itertuples(index=False)
+    ]
+    _print_table(rows, right={0, 2, 4, 5})
+    return 0
+
+
+def cmd_datasets_upload(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        try:
+            dataset = client.upload_dataset(
+                args.path,
+                name=args.name,
+                description=args.description,
+                default_target_attribute=args.target,
+                row_id_attribute=args.row_id,
+                ignore_attributes=args.ignore,
+                tags=args.tag,
+                visibility=args.visibility,
+                team=args.team,
+            )
+        except ValueError as exc:  # options that contradict each other (visibility and team)
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(
+            f"Uploaded dataset {dataset.id} ({dataset.name}, version {dataset.version}): "
+            f"{dataset.status}."
+        )
+        if args.wait:
+            dataset = client.wait_for_dataset(dataset.id, timeout=args.timeout)
+            print(_summary(dataset))
+    return 0
+
+
+def cmd_datasets_download(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        path = client.download_dataset(args.id, args.output, format=args.format)
+    print(path)
+    return 0
+
+
+def _summary(dataset: Dataset) -> str:
+    sizes = [
+        f"{_count(dataset.qualities.get(quality))} {word}"
+        for quality, word in (("NumberOfInstances", "instances"), ("NumberOfFeatures", "features"))
+        if dataset.qualities.get(quality) is not None
+    ]
+    return f"Dataset {dataset.id} is {dataset.status}" + (
+        f": {', '.join(sizes)}." if sizes else "."
+    )
+
+
+def _count(value: Any) -> str:
+    """A quality for a table cell: 150.0 as 150, missing as blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _print_table(rows: list[tuple[str, ...]], right: Container[int] = ()) -> None:
+    """Columns two spaces apart, padded to their widest cell; `right` holds right-aligned ones."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [
+            f"{cell:>{width}}" if i in right else f"{cell:<{width}}"
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +188,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     teams = commands.add_parser("teams", help="list teams")
     teams.set_defaults(handler=cmd_teams)
+
+    datasets = commands.add_parser("datasets", help="list, upload and download datasets")
+    actions = datasets.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="list datasets (active ones unless --status)")
+    listing.add_argument("--name", help="part of the name, any case")
+    listing.add_argument("--tag", help="only datasets with this tag")
+    listing.add_argument("--uploader", help="only datasets this user uploaded")
+    listing.add_argument(
+        "--status", choices=["processing", "active", "error", "deactivated", "all"]
+    )
+    listing.add_argument("--limit", type=int, help="at most this many (default: all)")
+    listing.set_defaults(handler=cmd_datasets_list)
+
+    upload = actions.add_parser(
+        "upload",
+        help="upload a CSV, ARFF or Parquet file",
+        description="Upload a CSV, ARFF or Parquet file; an existing name gets a new version.",
+    )
+    upload.add_argument("path", help="the file")
+    upload.add_argument("--name", required=True, help="the dataset's name")
+    upload.add_argument("--target", help="the default target column")
+    upload.add_argument("--row-id", help="the column that identifies rows")
+    upload.add_argument(
+        "--ignore", action="append", default=[], metavar="COLUMN", help="a column to ignore"
+    )
+    upload.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    upload.add_argument("--description", default="", help="Markdown")
+    upload.add_argument("--visibility", choices=["public", "team", "private"])
+    upload.add_argument("--team", type=int, help="team id to share it with (visibility team)")
+    upload.add_argument("--wait", action="store_true", help="wait until processing is done")
+    upload.add_argument(
+        "--timeout", type=float, default=600, help="seconds --wait waits (default: 600)"
+    )
+    upload.set_defaults(handler=cmd_datasets_upload)
+
+    download = actions.add_parser("download", help="save a dataset's data to a file")
+    download.add_argument("id", type=int, help="dataset id")
+    download.add_argument("--format", choices=DOWNLOAD_FORMATS, default="parquet")
+    download.add_argument(
+        "-o",
+        "--output",
+        help="file or directory (default: the current directory, as <name>-v<version>.<ext>)",
+    )
+    download.set_defaults(handler=cmd_datasets_download)
     return parser
 
 
@@ -108,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         print("hint: run `tunebench login`, or set TUNEBENCH_API_KEY.", file=sys.stderr)
         return 1
-    except TunebenchError as exc:
+    except (TunebenchError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from tunebench import config
 from tunebench.accounts import AccountsAPI
+from tunebench.datasets import DatasetsAPI
 
 
-class Client(AccountsAPI):
+class Client(AccountsAPI, DatasetsAPI):
     """A connection to one Tunebench server: `Client(url, api_key)` or `tunebench.connect()`."""
 
 

@@ -5,8 +5,17 @@ Written out rather than generated, so editors and type checkers see real signatu
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 from tunebench.accounts import Team, User
 from tunebench.client import default_client
+from tunebench.datasets import Dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def whoami() -> User:
@@ -17,3 +26,177 @@ def whoami() -> User:
 def list_teams(limit: int | None = None, offset: int = 0) -> list[Team]:
     """Teams the server lists, skipping `offset`; every page when `limit` is None."""
     return default_client().list_teams(limit=limit, offset=offset)
+
+
+def upload_dataset(
+    data: pd.DataFrame | str | os.PathLike[str],
+    *,
+    name: str,
+    description: str = "",
+    default_target_attribute: str | None = None,
+    row_id_attribute: str | None = None,
+    ignore_attributes: str | Iterable[str] = (),
+    tags: str | Iterable[str] = (),
+    visibility: str | None = None,
+    team: Any = None,
+    licence: str = "",
+    citation: str = "",
+    collection_date: str = "",
+    original_data_url: str = "",
+    paper_url: str = "",
+    wait: bool = False,
+    timeout: float | None = 600,
+    progress: bool | None = None,
+) -> Dataset:
+    """Upload a DataFrame or a CSV, ARFF or Parquet file; `wait=True` waits until it is active."""
+    return default_client().upload_dataset(
+        data,
+        name=name,
+        description=description,
+        default_target_attribute=default_target_attribute,
+        row_id_attribute=row_id_attribute,
+        ignore_attributes=ignore_attributes,
+        tags=tags,
+        visibility=visibility,
+        team=team,
+        licence=licence,
+        citation=citation,
+        collection_date=collection_date,
+        original_data_url=original_data_url,
+        paper_url=paper_url,
+        wait=wait,
+        timeout=timeout,
+        progress=progress,
+    )
+
+
+def wait_for_dataset(
+    dataset_id: int,
+    *,
+    timeout: float | None = 600,
+    poll_interval: float = 2.0,
+    progress: bool | None = None,
+) -> Dataset:
+    """Poll until the dataset is no longer processing; `DatasetError` if processing failed."""
+    return default_client().wait_for_dataset(
+        dataset_id, timeout=timeout, poll_interval=poll_interval, progress=progress
+    )
+
+
+def get_dataset(dataset_id: int) -> Dataset:
+    """A dataset's description (all qualities and files); its data is `get_data()`."""
+    return default_client().get_dataset(dataset_id)
+
+
+def get_dataset_data(
+    dataset_id: int,
+    target: str | None = None,
+    *,
+    include_row_id: bool = False,
+    include_ignore_attributes: bool = False,
+    progress: bool | None = None,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.Series]:
+    """The dataset's data as a DataFrame, or `(X, y)` when `target` names a column."""
+    return default_client().get_dataset_data(
+        dataset_id,
+        target,
+        include_row_id=include_row_id,
+        include_ignore_attributes=include_ignore_attributes,
+        progress=progress,
+    )
+
+
+def download_dataset(
+    dataset_id: int,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    format: str = "parquet",
+    progress: bool | None = None,
+) -> Path:
+    """Save the data as `format` (parquet, csv or arff) to `path`; returns where it went."""
+    return default_client().download_dataset(dataset_id, path, format=format, progress=progress)
+
+
+def list_datasets(
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    status: str | None = None,
+    name: str | None = None,
+    tag: str | None = None,
+    uploader: str | None = None,
+    format: str | None = None,
+    visibility: str | None = None,
+    team: Any = None,
+    ordering: str | None = None,
+    **qualities: Any,
+) -> pd.DataFrame:
+    """Datasets as a DataFrame; quality filters as `NumberOfInstances=(1000, 10000)`."""
+    return default_client().list_datasets(
+        limit=limit,
+        offset=offset,
+        status=status,
+        name=name,
+        tag=tag,
+        uploader=uploader,
+        format=format,
+        visibility=visibility,
+        team=team,
+        ordering=ordering,
+        **qualities,
+    )
+
+
+def get_dataset_features(dataset_id: int) -> pd.DataFrame:
+    """The dataset's features (columns), one row each, in column order."""
+    return default_client().get_dataset_features(dataset_id)
+
+
+def get_dataset_qualities(dataset_id: int) -> dict[str, float | None]:
+    """All the dataset's qualities (OpenML names)."""
+    return default_client().get_dataset_qualities(dataset_id)
+
+
+def edit_dataset(
+    dataset_id: int,
+    *,
+    description: str | None = None,
+    licence: str | None = None,
+    citation: str | None = None,
+    collection_date: str | None = None,
+    original_data_url: str | None = None,
+    paper_url: str | None = None,
+    default_target_attribute: str | None = None,
+    row_id_attribute: str | None = None,
+    ignore_attributes: str | Iterable[str] | None = None,
+    tags: str | Iterable[str] | None = None,
+) -> Dataset:
+    """Change the given metadata fields (None leaves a field as it is; "" clears it)."""
+    return default_client().edit_dataset(
+        dataset_id,
+        description=description,
+        licence=licence,
+        citation=citation,
+        collection_date=collection_date,
+        original_data_url=original_data_url,
+        paper_url=paper_url,
+        default_target_attribute=default_target_attribute,
+        row_id_attribute=row_id_attribute,
+        ignore_attributes=ignore_attributes,
+        tags=tags,
+    )
+
+
+def deactivate_dataset(dataset_id: int) -> Dataset:
+    """Hide the dataset from lists (uploader or moderator)."""
+    return default_client().deactivate_dataset(dataset_id)
+
+
+def reactivate_dataset(dataset_id: int) -> Dataset:
+    """Undo `deactivate_dataset`."""
+    return default_client().reactivate_dataset(dataset_id)
+
+
+def delete_dataset(dataset_id: int) -> None:
+    """Delete a dataset version (uploader), possible only while nothing refers to it."""
+    default_client().delete_dataset(dataset_id)

@@ -39,7 +39,9 @@ def demo_frame(loader_name: str, target: str, classification: bool):
         names = list(getattr(bunch, "target_names", []))
         labels = bunch.target.map(lambda i: str(names[i]) if names else str(i))
         frame = frame.drop(columns=[bunch.target.name]).assign(**{target: labels.to_numpy()})
-    elif bunch.target.name != target and target not in frame.columns:
+    elif getattr(bunch.target, "name", None) not in (None, target) and target not in frame:
+        # One target column under another name (diabetes: "target"); multi-target tables
+        # (linnerud) already hold the target column under its own name.
         frame = frame.rename(columns={bunch.target.name: target})
     return frame, bunch.DESCR
 

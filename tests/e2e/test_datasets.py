@@ -1,0 +1,68 @@
+"""A dataset uploaded over HTTP is ingested by a real worker and downloads intact."""
+
+import hashlib
+import time
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+CSV = "a,b,label\n" + "".join(f"{i},{i * 0.5},{'yes' if i % 3 else 'no'}\n" for i in range(200))
+
+
+def wait_until_processed(stack, dataset_id, headers, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = requests.get(
+            f"{stack.url}/api/v1/datasets/{dataset_id}/", headers=headers, timeout=30
+        ).json()
+        if body["status"] != "processing":
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"dataset {dataset_id} still processing after {timeout} s")
+
+
+def test_upload_is_ingested_by_the_worker_and_downloads_with_matching_checksums(live_stack):
+    created = live_stack.manage("create_api_key", "e2e-data", "--create-user")
+    headers = {"Authorization": f"Token {created.stdout.split()[-1]}"}
+    response = requests.post(
+        f"{live_stack.url}/api/v1/datasets/",
+        headers=headers,
+        data={"name": "e2e-table", "default_target_attribute": "label", "tags": "e2e"},
+        files={"file": ("whatever.txt", CSV.encode())},
+        timeout=60,
+    )
+    assert response.status_code == 202, response.text
+    body = wait_until_processed(live_stack, response.json()["id"], headers)
+    assert body["status"] == "active", body
+    assert body["qualities"]["NumberOfInstances"] == 200
+    assert body["qualities"]["NumberOfClasses"] == 2
+    assert body["files"]["original"]["sha256"] == hashlib.sha256(CSV.encode()).hexdigest()
+    for kind in ("parquet", "csv", "arff"):
+        download = requests.get(
+            f"{live_stack.url}{body['files'][kind]['url']}", headers=headers, timeout=60
+        )
+        assert download.status_code == 200
+        digest = hashlib.sha256(download.content).hexdigest()
+        assert digest == body["files"][kind]["sha256"] == download.headers["X-Checksum-SHA256"]
+
+
+def test_a_file_that_is_not_a_table_ends_in_error_or_400_never_a_500(live_stack):
+    created = live_stack.manage("create_api_key", "e2e-bad", "--create-user")
+    headers = {"Authorization": f"Token {created.stdout.split()[-1]}"}
+    response = requests.post(
+        f"{live_stack.url}/api/v1/datasets/",
+        headers=headers,
+        data={"name": "ragged"},
+        files={"file": ("ragged.csv", b"a,b\n1,2\n3,4,5\n6,7\n")},
+        timeout=60,
+    )
+    if response.status_code == 400:
+        assert response.json()["code"] == "ragged_rows"
+        return
+    assert response.status_code == 202
+    body = wait_until_processed(live_stack, response.json()["id"], headers)
+    assert body["status"] == "error"
+    assert body["error"]["code"] == "ragged_rows"
+    assert "line 3" in body["error"]["message"]
