@@ -37,7 +37,8 @@ def test_beat_sends_a_heartbeat_to_every_queue():
 
 def test_beat_sweeps_stuck_ingestions():
     (sweep,) = [
-        e for e in settings.CELERY_BEAT_SCHEDULE.values()
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
         if e["task"] == "datasets.requeue_stuck_datasets"
     ]
     assert sweep["options"]["queue"] == "default"

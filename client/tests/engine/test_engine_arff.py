@@ -30,7 +30,7 @@ def test_dense_types_quotes_and_missing(write_file):
         "% a comment line inside @data\n"
         "?,?,'dark green',?,?,?\n"
         "\n"
-        '-2e3,7,"blue",\'it\\\'s\',2024-01-03T00:00:00,FALSE\n',
+        "-2e3,7,\"blue\",'it\\'s',2024-01-03T00:00:00,FALSE\n",
     )
     raw = read_table(path)
     table = raw.table
@@ -59,7 +59,9 @@ def test_padded_values_are_trimmed(write_file):
 
 def test_padding_after_the_sampled_head_is_still_read(write_file):
     rows = "1,a\n" * 300_000 + "2, b\n"
-    path = write_file("x.arff", "@relation r\n@attribute x real\n@attribute c {a,b}\n@data\n" + rows)
+    path = write_file(
+        "x.arff", "@relation r\n@attribute x real\n@attribute c {a,b}\n@data\n" + rows
+    )
     table = read_table(path).table
     assert table.column("c")[-1].as_py() == "b"
 
@@ -73,7 +75,7 @@ def test_mixed_quote_characters(write_file):
     path = write_file(
         "x.arff",
         "@relation r\n@attribute s string\n@attribute t string\n@data\n"
-        "'say \"hi\"',\"it's\"\n\"plain\",'x'\n",
+        '\'say "hi"\',"it\'s"\n"plain",\'x\'\n',
     )
     assert read_table(path).table.to_pydict() == {
         "s": ['say "hi"', "plain"],
@@ -115,11 +117,23 @@ def test_sparse_defaults_follow_weka(write_file):
         ("@relation r\n@attribute a\n@data\n1\n", "invalid_arff", 2),
         ("@relation r\n@attribute a {x,y\n@data\nx\n", "invalid_arff", 2),
         ("@relation r\n@attribute a numeric\n@data\n", "no_rows", 4),
-        ("@relation r\n@attribute a numeric\n@attribute a real\n@data\n1,2\n", "duplicate_column", 3),
+        (
+            "@relation r\n@attribute a numeric\n@attribute a real\n@data\n1,2\n",
+            "duplicate_column",
+            3,
+        ),
         ("@relation r\n@attribute c {x,y}\n@data\nx\n\n% c\nz\n", "value_not_in_nominal_set", 7),
         ("@relation r\n@attribute a numeric\n@data\n1\nabc\n", "invalid_arff", 5),
-        ("@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,2\n3\n", "ragged_rows", 6),
-        ("@relation r\n@attribute a numeric\n@data\n{0 1}\n{3 1}\n", "sparse_index_out_of_range", 5),
+        (
+            "@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,2\n3\n",
+            "ragged_rows",
+            6,
+        ),
+        (
+            "@relation r\n@attribute a numeric\n@data\n{0 1}\n{3 1}\n",
+            "sparse_index_out_of_range",
+            5,
+        ),
         ("@relation r\n@attribute a numeric\n@data\n{0 1}\n1\n", "invalid_arff", 5),
         ("@relation r\n@attribute a numeric\n@data\n{0 abc}\n", "invalid_arff", 4),
         ("@relation r\n@attribute c {x,y}\n@data\n{0 z}\n", "value_not_in_nominal_set", 4),

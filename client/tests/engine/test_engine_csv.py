@@ -16,7 +16,7 @@ from tunebench.engine.csvfile import detect_dialect
         ("a;b;c\n1,5;2,5;3\n", ";", '"'),
         ("a\tb\n1\t2\n", "\t", '"'),
         ("a|b\n1|2\n", "|", '"'),
-        ("name,comment\nx,\"a; b; c\"\ny,\"d; e\"\n", ",", '"'),
+        ('name,comment\nx,"a; b; c"\ny,"d; e"\n', ",", '"'),
         ("a,b\n'x,y',1\n'z,w',2\n", ",", "'"),
         ("single\n1\n2\n", ",", '"'),
     ],
@@ -53,7 +53,8 @@ def test_zero_one_columns_stay_numeric(write_file):
 def test_quoted_newlines_and_doubled_quotes(write_file):
     raw = read_table(write_file("x.csv", 'a,b\n1,"two\nlines"\n2,"say ""hi"""\n'))
     assert raw.table.column("b").to_pylist() == ["two\nlines", 'say "hi"']
-    assert raw.format == "csv" and raw.nominal_values == {}
+    assert raw.format == "csv"
+    assert raw.nominal_values == {}
 
 
 def test_header_with_quoted_newline(write_file):

@@ -52,7 +52,8 @@ def test_inference_and_canonical_types():
     assert schema.field("u").type == pa.float64()  # beyond int64
     assert schema.field("f").type == pa.float64()
     assert schema.field("label").type == DICTIONARY
-    assert schema.field("iso").type == UTC and schema.field("day").type == UTC
+    assert schema.field("iso").type == UTC
+    assert schema.field("day").type == UTC
     assert _feature(description, "f").missing_count == n // 2  # NaN is missing
     assert _feature(description, "label").nominal_values == ["x", "y", "z"]
 
@@ -82,7 +83,9 @@ def test_target_text_is_nominal_and_declared_string_stays_string():
 
 def test_declared_categories_keep_their_order():
     raw = RawTable(
-        table=pa.table({"c": ["b", None, "a"]}), format="arff", nominal_values={"c": ["b", "z", "a"]}
+        table=pa.table({"c": ["b", None, "a"]}),
+        format="arff",
+        nominal_values={"c": ["b", "z", "a"]},
     )
     feature = describe_table(raw).features[0]
     assert feature.nominal_values == ["b", "z", "a"]
@@ -98,7 +101,7 @@ def test_numeric_stats_and_histogram():
     assert stats["std"] == pytest.approx(np.std([1, 2, 2, 3], ddof=1))
     assert sum(stats["histogram"]["counts"]) == 4
     assert len(stats["histogram"]["edges"]) == 21
-    assert stats["histogram"]["counts"][0] == 1 and stats["histogram"]["counts"][-1] == 1
+    assert (stats["histogram"]["counts"][0], stats["histogram"]["counts"][-1]) == (1, 1)
 
 
 def test_stats_are_json_without_nan_or_infinity():
@@ -106,7 +109,7 @@ def test_stats_are_json_without_nan_or_infinity():
         {
             "inf": [1.0, float("inf"), None],
             "none": pa.array([None, None, None], pa.float64()),
-            "t": pa.array([dt.datetime(2024, 1, 1, 12)] * 3),
+            "t": pa.array([dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)] * 3),
         }
     )
     description = describe_table(table)
@@ -123,7 +126,7 @@ def test_stats_are_json_without_nan_or_infinity():
 def test_value_counts_are_capped_at_50_with_ties_by_value():
     values = [f"v{i:03d}" for i in range(300)] * 2 + ["v299"]
     feature = describe_table(pa.table({"s": values})).features[0]
-    assert feature.data_type == "string" and feature.distinct_count == 300
+    assert (feature.data_type, feature.distinct_count) == ("string", 300)
     counts = feature.stats["value_counts"]
     assert len(counts) == 50
     assert counts[0] == ["v299", 3]

@@ -33,7 +33,10 @@ def test_pandas_index_column_is_dropped(tmp_path):
 def test_limits_come_from_the_footer(tmp_path):
     path = tmp_path / "x.parquet"
     pq.write_table(pa.table({"a": [1, 2, 3], "b": [4, 5, 6]}), path)
-    for kwargs, code in (({"max_columns": 1}, "too_many_columns"), ({"max_rows": 2}, "too_many_rows")):
+    for kwargs, code in (
+        ({"max_columns": 1}, "too_many_columns"),
+        ({"max_rows": 2}, "too_many_rows"),
+    ):
         with pytest.raises(DataFormatError) as caught:
             read_table(path, **kwargs)
         assert caught.value.code == code
@@ -44,7 +47,10 @@ def test_limits_come_from_the_footer(tmp_path):
     [
         (pa.table({"a": pa.array([], pa.int64())}), "no_rows"),
         (pa.table({"s": [{"x": 1}]}), "nested_column"),
-        (pa.table({"m": pa.array([[("k", 1)]], pa.map_(pa.string(), pa.int64()))}), "nested_column"),
+        (
+            pa.table({"m": pa.array([[("k", 1)]], pa.map_(pa.string(), pa.int64()))}),
+            "nested_column",
+        ),
     ],
 )
 def test_refused_tables(tmp_path, table, code):

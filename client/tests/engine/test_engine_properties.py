@@ -7,6 +7,7 @@ because CSV has no types and would (correctly) read them as such.
 
 from __future__ import annotations
 
+import contextlib
 import string
 import tempfile
 from pathlib import Path
@@ -28,7 +29,7 @@ from tunebench.engine import (
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-CSV_ALPHABET = 'ab1.,;\t|"\'\n\r ?%{}@-'
+CSV_ALPHABET = "ab1.,;\t|\"'\n\r ?%{}@-"
 
 
 def _only_format_errors(data: bytes) -> None:
@@ -36,10 +37,8 @@ def _only_format_errors(data: bytes) -> None:
         path = Path(folder) / "upload.csv"
         path.write_bytes(data)
         for call in (sniff_format, read_column_names, lambda p: describe_table(read_table(p))):
-            try:
+            with contextlib.suppress(DataFormatError):  # any other exception fails the test
                 call(path)
-            except DataFormatError:
-                pass
 
 
 @SETTINGS
@@ -87,7 +86,9 @@ def frames(draw) -> pd.DataFrame:
     columns = {}
     for index in range(draw(st.integers(min_value=1, max_value=5))):
         kind = draw(st.sampled_from(["int", "float", "bool", "text", "label"]))
-        missing = draw(st.lists(st.booleans(), min_size=rows, max_size=rows))
+        # The first value is always present: a CSV column with no value at all has no type
+        # (it reads as numeric), which is documented and not what this test is about.
+        missing = [False, *draw(st.lists(st.booleans(), min_size=rows - 1, max_size=rows - 1))]
         name = f"c{index}_{kind}"
         if kind == "int":
             values = draw(st.lists(st.integers(-(10**12), 10**12), min_size=rows, max_size=rows))
@@ -126,15 +127,7 @@ def test_csv_and_parquet_describe_identically(frame):
         csv_path, parquet_path = Path(folder) / "x.csv", Path(folder) / "x.parquet"
         frame.to_csv(csv_path, index=False)
         frame.to_parquet(parquet_path)
-        if frame.isna().all().any() and len(frame.columns) == 1 and len(frame) == 0:
-            return
-        try:
-            from_csv = describe_table(read_table(csv_path))
-        except DataFormatError as exc:
-            # A frame of one all-missing column is a CSV of blank lines: no rows to read.
-            assert exc.code in {"no_rows", "empty_file"}
-            assert frame.shape[1] == 1 and frame.iloc[:, 0].isna().all()
-            return
+        from_csv = describe_table(read_table(csv_path))
         from_parquet = describe_table(read_table(parquet_path))
         local = describe_dataframe(frame)
     assert from_parquet.features == local.features

@@ -66,11 +66,18 @@ def test_numeric_target_has_no_classes():
     frame = load_diabetes(as_frame=True).frame
     q = describe_dataframe(frame, target="target").qualities
     assert q["NumberOfClasses"] == 0
-    for name in ("MajorityClassSize", "MinorityClassSize", "ClassEntropy", "MajorityClassPercentage"):
+    for name in (
+        "MajorityClassSize",
+        "MinorityClassSize",
+        "ClassEntropy",
+        "MajorityClassPercentage",
+    ):
         assert q[name] is None
     y = frame["target"].to_numpy()
     n = len(y)
-    assert q["AutoCorrelation"] == pytest.approx((n - 1 - (y[0] - y[-1])) / (n - 1))  # OpenML's Java
+    assert q["AutoCorrelation"] == pytest.approx(
+        (n - 1 - (y[0] - y[-1])) / (n - 1)
+    )  # OpenML's Java
 
 
 def test_no_target_means_no_class_qualities():
@@ -103,7 +110,9 @@ def test_missing_binary_and_autocorrelation_counts():
     assert q["MajorityClassPercentage"] == 50.0
     # labels a, a, missing, b: changes between rows 2-3 and 3-4
     assert q["AutoCorrelation"] == pytest.approx((4 - 1 - 2) / 3)
-    assert q["ClassEntropy"] == pytest.approx(-(2 / 3) * math.log2(2 / 3) - (1 / 3) * math.log2(1 / 3))
+    assert q["ClassEntropy"] == pytest.approx(
+        -(2 / 3) * math.log2(2 / 3) - (1 / 3) * math.log2(1 / 3)
+    )
     assert q["MaxNominalAttDistinctValues"] == 3
     assert q["MinNominalAttDistinctValues"] == 2
 

@@ -33,7 +33,7 @@ def _mixed_table(rows: int = 60) -> pa.Table:
             "x": [None if i % 5 == 0 else i / 7 - 3 for i in range(rows)],
             "label": [["a b", "it's", "plain"][i % 3] for i in range(rows)],
             "flag": [None if i % 11 == 0 else i % 2 == 0 for i in range(rows)],
-            "text": [f"row {i}, with \"quotes\" and a\\backslash" for i in range(rows)],
+            "text": [f'row {i}, with "quotes" and a\\backslash' for i in range(rows)],
             "when": [
                 None if i % 13 == 0 else dt.datetime(2024, 1, 1, tzinfo=UTC) + dt.timedelta(hours=i)
                 for i in range(rows)
@@ -95,7 +95,9 @@ def test_arff_declares_openml_types_and_liac_reads_it(tmp_path, described):
 
 
 def test_datetime_fractions_are_kept(tmp_path):
-    table = pa.table({"t": pa.array([dt.datetime(2024, 1, 1, 0, 0, 0, 250_000)], pa.timestamp("us"))})
+    table = pa.table(
+        {"t": pa.array([dt.datetime(2024, 1, 1, 0, 0, 0, 250_000, tzinfo=UTC)], pa.timestamp("us"))}
+    )
     described = describe_table(table)
     path = tmp_path / "x.arff"
     write_arff(described.table, described.features, path, relation="r")

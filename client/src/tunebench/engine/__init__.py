@@ -8,11 +8,14 @@ Only numpy, pandas and pyarrow are used; no uploaded byte is ever unpickled, eva
     raw = read_table(path, fmt)                    # RawTable; bad input raises DataFormatError
     description = describe_table(raw, target="class")
     write_parquet(description.table, canonical_path)
+
+or all of it in one call, checksums of the original included: `ingest_file(path, canonical_path)`.
 """
 
 from tunebench.engine.describe import describe_dataframe, describe_table
 from tunebench.engine.errors import CODES, DataFormatError
 from tunebench.engine.frames import dataframe_to_table, table_to_dataframe
+from tunebench.engine.ingest import Ingested, ingest_file
 from tunebench.engine.model import DATA_TYPES, Checksums, Description, Feature, RawTable
 from tunebench.engine.qualities import QUALITY_NAMES
 from tunebench.engine.readers import read_column_names, read_table
@@ -28,11 +31,13 @@ __all__ = [
     "DataFormatError",
     "Description",
     "Feature",
+    "Ingested",
     "RawTable",
     "dataframe_to_table",
     "describe_dataframe",
     "describe_table",
     "file_checksums",
+    "ingest_file",
     "read_column_names",
     "read_table",
     "sniff_format",

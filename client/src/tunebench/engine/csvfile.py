@@ -2,9 +2,10 @@
 
 The dialect (delimiter among `, ; TAB |`, quote `"`, or `'` when the head has no `"`) is chosen
 by parsing the first records with every candidate and keeping the one whose rows agree on a field
-count greater than one; ties go to the comma and the double quote. A header row is required. pyarrow then parses the file in
-parallel; when it fails, the same file is re-read record by record with the standard `csv` module
-only to find the line to report, so the fast path pays nothing for good error messages.
+count greater than one; ties go to the comma and the double quote. A header row is required.
+pyarrow then parses the file in parallel; when it fails, the same file is re-read record by record
+with the standard `csv` module only to find the line to report, so the fast path pays nothing for
+good error messages.
 
 Missing values are `MISSING_TOKENS`. Known limitation, accepted: a nominal label spelled `NA` or
 `None` reads as missing, as in pandas. An empty field and `""` are both missing (CSV cannot tell
