@@ -45,6 +45,11 @@ class InvalidTeamName(DomainError):
     title = "A team name needs at least one letter or digit (in any script)."
 
 
+class TeamHasData(Conflict):
+    code = "team_has_data"
+    title = "Datasets are shared with this team; delete them or share them otherwise first."
+
+
 class NotTeamOwner(PermissionDenied):
     code = "not_team_owner"
     title = "Only an owner of the team can do this."

@@ -27,6 +27,7 @@ from accounts.exceptions import (
     InvalidRole,
     InvalidTeamName,
     LastOwner,
+    TeamHasData,
     NotTeamOwner,
     RevokedApiKey,
     TeamNameTaken,
@@ -138,6 +139,8 @@ def update_team(
 def delete_team(*, team: Team, actor: User) -> None:
     """Delete a team and its memberships. Owners only."""
     _require_owner(team=team, actor=actor)
+    if team.datasets.exists():
+        raise TeamHasData()
     logger.info("team deleted id=%s by user=%s", team.pk, actor.pk)
     team.delete()
 

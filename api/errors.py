@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -99,6 +100,22 @@ def problem_exception_handler(exc, context):
     request = context.get("request")
     headers: dict[str, str] = {}
 
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(
+            status_code=413,
+            code="payload_too_large",
+            title="The request body is larger than this server accepts.",
+            detail=str(exc) or "Request body too large.",
+            request=request,
+        )
+    if isinstance(exc, SuspiciousOperation):  # too many files or fields in a multipart body
+        return problem_response(
+            status_code=400,
+            code="malformed_request",
+            title="Malformed request.",
+            detail=str(exc) or "The request was refused.",
+            request=request,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,6 +1,5 @@
 """The site's URLs: the website at /, the REST API at /api/v1/, the admin at /admin/."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -33,7 +32,5 @@ def handler500(request):
     return server_error(request)
 
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such: every stored file goes out through a view that checks
+# who may see it (e.g. /api/v1/datasets/<id>/download/...).

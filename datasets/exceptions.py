@@ -63,3 +63,21 @@ class DatasetInUse(Conflict):
 class DatasetFileMissing(NotFound):
     code = "dataset_file_missing"
     title = "That file of the dataset is not available (is the dataset active?)."
+
+
+class InvalidDatasetName(DomainError):
+    code = "invalid_name"
+    title = "Dataset names are 1 to 128 characters (also when lower-cased)."
+
+
+class TooManyTags(DomainError):
+    code = "too_many_tags"
+    title = "Too many tags."
+
+
+class DatasetVersionFrozen(Conflict):
+    code = "dataset_version_frozen"
+    title = (
+        "A processed version's target, row id and ignored columns are part of its files, "
+        "which never change: make a new version with the new definition instead."
+    )

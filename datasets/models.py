@@ -31,8 +31,12 @@ class Dataset(models.Model):
 
     name = models.CharField(max_length=128)
     # Versions are counted per name regardless of case ("Iris" and "iris" are one dataset
-    # on every database; MySQL's collation would say so anyway, SQLite would not).
+    # on every database; MySQL's collation would say so anyway, SQLite would not) ...
     name_key = models.CharField(max_length=128, editable=False)
+    # ... within a name space: "public" for public datasets, "user-<id>" for one person's
+    # private ones and "team-<id>" for a team's. A private or team version never takes a
+    # number in the public sequence, so a version number cannot reveal that it exists.
+    namespace = models.CharField(max_length=32, editable=False, default="public")
     version = models.PositiveIntegerField()
     description = models.TextField(blank=True, max_length=100_000)
     licence = models.CharField(max_length=128, blank=True)
@@ -58,6 +62,9 @@ class Dataset(models.Model):
     # Bumped whenever ingestion is (re)started; a job carries the attempt it was sent for,
     # so a late or duplicate delivery for an older attempt changes nothing.
     attempt = models.PositiveIntegerField(default=1)
+    # Deliveries of the current attempt's job: a file that kills the worker every time is
+    # redelivered (acks_late + reject_on_worker_lost), so a cap ends the loop.
+    deliveries = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     format = models.CharField(max_length=16, choices=Format.choices)
@@ -72,7 +79,9 @@ class Dataset(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["name_key", "version"], name="datasets_name_version"),
+            models.UniqueConstraint(
+                fields=["namespace", "name_key", "version"], name="datasets_name_version"
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(visibility="team", team__isnull=False)

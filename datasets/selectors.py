@@ -127,7 +127,11 @@ def get_dataset(*, viewer: User, dataset_id: int) -> Dataset:
 
 
 def versions_of(*, viewer: User, dataset: Dataset) -> QuerySet[Dataset]:
-    return visible_datasets(viewer=viewer).filter(name_key=dataset.name_key).order_by("version")
+    return (
+        visible_datasets(viewer=viewer)
+        .filter(namespace=dataset.namespace, name_key=dataset.name_key)
+        .order_by("version")
+    )
 
 
 def features_of(*, dataset: Dataset) -> QuerySet[Feature]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
@@ -28,9 +28,12 @@ from datasets.exceptions import (
     DatasetInUse,
     DatasetNotOwned,
     DatasetStateConflict,
+    DatasetVersionFrozen,
     InvalidDatasetFile,
+    InvalidDatasetName,
     InvalidVisibility,
     NotATeamMember,
+    TooManyTags,
     UnknownColumn,
 )
 from datasets.models import Dataset, DatasetFile, DatasetTag, Feature, Quality
@@ -41,6 +44,7 @@ CHUNK = 1 << 20
 MAX_TAGS = 50
 MAX_VERSION_RETRIES = 5
 MAX_COLUMN_NAME = 255  # Feature.name's length
+MAX_DELIVERIES = 3
 
 
 # --- Upload -----------------------------------------------------------------------------
@@ -85,7 +89,7 @@ def _check_columns(
 def _clean_tags(tags: Iterable[str]) -> list[str]:
     cleaned = sorted({t.strip() for t in tags if t and t.strip()})
     if len(cleaned) > MAX_TAGS:
-        raise InvalidDatasetFile(f"At most {MAX_TAGS} tags.", code="too_many_tags", field="tags")
+        raise TooManyTags(f"At most {MAX_TAGS} tags.", field="tags")
     return cleaned
 
 
@@ -120,6 +124,8 @@ def upload_dataset(
 
     _check_visibility(uploader=uploader, visibility=visibility, team=team)
     tag_list = _clean_tags(tags)
+    name_key = name_key_for(name)
+    namespace = namespace_for(uploader=uploader, visibility=visibility, team=team)
     staged = storage.staging_dir() / f"{timezone.now():%Y%m%d%H%M%S}-{uploader.pk}.upload"
     staged = storage.temp_path_beside(staged)
     final: Path | None = None
@@ -152,8 +158,9 @@ def upload_dataset(
                 with transaction.atomic():
                     dataset = Dataset(
                         name=name.strip(),
-                        name_key=name.strip().lower(),
-                        version=_next_version(name.strip().lower()),
+                        name_key=name_key,
+                        namespace=namespace,
+                        version=_next_version(namespace, name_key),
                         description=description,
                         licence=licence,
                         citation=citation,
@@ -169,7 +176,7 @@ def upload_dataset(
                         format=file_format,
                         original_filename=filename[:255],
                     )
-                    dataset.full_clean(exclude=["name_key", "version"])
+                    dataset.full_clean(exclude=["name_key", "namespace", "version"])
                     dataset.save()
                     DatasetFile.objects.create(
                         dataset=dataset, kind="original", size=size, md5=md5, sha256=sha256
@@ -200,9 +207,29 @@ def upload_dataset(
     return dataset
 
 
-def _next_version(name_key: str) -> int:
-    latest = Dataset.objects.filter(name_key=name_key).aggregate(v=Max("version"))["v"]
+def _next_version(namespace: str, name_key: str) -> int:
+    latest = Dataset.objects.filter(namespace=namespace, name_key=name_key).aggregate(
+        v=Max("version")
+    )["v"]
     return (latest or 0) + 1
+
+
+def namespace_for(*, uploader: User, visibility: str, team: Team | None) -> str:
+    if visibility == Dataset.Visibility.TEAM and team is not None:
+        return f"team-{team.pk}"
+    if visibility == Dataset.Visibility.PRIVATE:
+        return f"user-{uploader.pk}"
+    return "public"
+
+
+def name_key_for(name: str) -> str:
+    """The case-insensitive key of a name; refused if case folding makes it too long."""
+    key = name.strip().casefold()
+    if not key:
+        raise InvalidDatasetName("A dataset needs a name.", field="name")
+    if len(key) > Dataset._meta.get_field("name_key").max_length:
+        raise InvalidDatasetName(field="name")
+    return key
 
 
 def _enqueue_ingestion(dataset: Dataset) -> None:
@@ -229,11 +256,27 @@ def ingest_dataset(*, dataset_id: int, attempt: int) -> None:
 
     claimed = Dataset.objects.filter(
         pk=dataset_id, status=Dataset.Status.PROCESSING, attempt=attempt
-    ).update(processing_started_at=timezone.now(), updated_at=timezone.now())
+    ).update(
+        processing_started_at=timezone.now(),
+        updated_at=timezone.now(),
+        deliveries=F("deliveries") + 1,
+    )
     if not claimed:
         logger.info("ingest skipped dataset=%s attempt=%s: not processing", dataset_id, attempt)
         return
     dataset = Dataset.objects.get(pk=dataset_id)
+    if dataset.deliveries > MAX_DELIVERIES:
+        # Earlier deliveries of this attempt never finished: the worker died reading it.
+        fail_ingestion(
+            dataset_id=dataset_id,
+            attempt=attempt,
+            code="ingestion_crashed",
+            message=(
+                f"Reading this file stopped the worker {dataset.deliveries - 1} times "
+                "(too large for the worker's memory?)."
+            ),
+        )
+        return
     original = storage.file_path(dataset_id, "original")
     try:
         raw = engine.read_table(original, dataset.format)
@@ -257,14 +300,28 @@ def ingest_dataset(*, dataset_id: int, attempt: int) -> None:
             description.table, description.features, path, relation=dataset.name
         ),
     }
-    for kind, write in writers.items():
-        target = storage.file_path(dataset_id, kind)
-        temp = storage.temp_path_beside(target)
-        try:
-            written[kind] = write(temp)
-            storage.move_into_place(temp, target)
-        finally:
-            temp.unlink(missing_ok=True)
+    try:
+        for kind, write in writers.items():
+            target = storage.file_path(dataset_id, kind)
+            temp = storage.temp_path_beside(target)
+            try:
+                written[kind] = write(temp)
+                storage.move_into_place(temp, target)
+            finally:
+                temp.unlink(missing_ok=True)
+    except Exception as exc:
+        # Not the uploader's fault (a full disk, a bug): record it and remove what this
+        # attempt wrote, so no derived file exists without its row.
+        logger.exception("writing derived files failed dataset=%s", dataset_id)
+        for kind in written:
+            storage.file_path(dataset_id, kind).unlink(missing_ok=True)
+        fail_ingestion(
+            dataset_id=dataset_id,
+            attempt=attempt,
+            code="internal_error",
+            message=f"The server could not write the converted files ({type(exc).__name__}).",
+        )
+        return
 
     with transaction.atomic():
         still_ours = Dataset.objects.filter(
@@ -350,12 +407,34 @@ def requeue_stuck_datasets(*, max_attempts: int = 3) -> int:
         with transaction.atomic():
             bumped = Dataset.objects.filter(
                 pk=dataset.pk, status=Dataset.Status.PROCESSING, attempt=dataset.attempt
-            ).update(attempt=dataset.attempt + 1, updated_at=timezone.now())
+            ).update(attempt=dataset.attempt + 1, deliveries=0, updated_at=timezone.now())
             if bumped:
                 dataset.attempt += 1
                 _enqueue_ingestion(dataset)
                 requeued += 1
+    remove_stale_files()
     return requeued
+
+
+def remove_stale_files(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete staging uploads and temp files an interrupted process left behind (I1).
+
+    Only files older than a day go, far beyond any upload or job in progress.
+    """
+    cutoff = (timezone.now() - older_than).timestamp()
+    removed = 0
+    root = Path(settings.MEDIA_ROOT)
+    candidates = list(storage.staging_dir().iterdir())
+    if (root / "datasets").exists():
+        candidates += list((root / "datasets").glob("*/.*.tmp"))
+    for path in candidates:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 # --- Edits and lifecycle ----------------------------------------------------------------
@@ -392,9 +471,13 @@ def update_dataset(
     """Edit the metadata of a version. Uploader or moderator only.
 
     Description, licence, citation, dates, links and tags change in place. The defining
-    columns (target, row id, ignored) can change only while nothing refers to the version;
-    they change qualities, so the dataset is described again by a new ingestion attempt.
+    columns (target, row id, ignored) decide how the files are written (a text target is
+    nominal, a row id becomes integers), and a published version's files never change: so
+    they can be corrected only while ingestion has failed (there are no files yet). For a
+    processed version, :func:`derive_version` makes the next version with the new ones.
     """
+    from tunebench import engine
+
     _require_owner(dataset=dataset, actor=actor)
     unknown = set(changes) - set(EDITABLE_FIELDS) - set(DEFINING_FIELDS)
     if unknown:
@@ -403,29 +486,27 @@ def update_dataset(
         k: v for k, v in changes.items() if k in DEFINING_FIELDS and getattr(dataset, k) != v
     }
     if redefine:
-        if references_to(dataset):
-            raise DatasetInUse(
-                "A task uses this version: its target, row id and ignored columns are frozen. "
-                "Upload a new version instead."
+        if dataset.status != Dataset.Status.ERROR:
+            raise DatasetVersionFrozen(field=next(iter(redefine)))
+        try:
+            columns = engine.read_column_names(
+                storage.file_path(dataset.pk, "original"), dataset.format
             )
-        if dataset.status not in {Dataset.Status.ACTIVE, Dataset.Status.ERROR}:
-            raise DatasetStateConflict("Wait until the dataset has been processed.")
-        columns = list(
-            Feature.objects.filter(dataset=dataset).order_by("index").values_list("name", flat=True)
+        except engine.DataFormatError as exc:
+            raise InvalidDatasetFile(str(exc), code=exc.code) from None
+        _check_columns(
+            columns,
+            target=redefine.get("default_target_attribute", dataset.default_target_attribute),
+            row_id=redefine.get("row_id_attribute", dataset.row_id_attribute),
+            ignore=redefine.get("ignore_attributes", dataset.ignore_attributes),
         )
-        if columns:  # an errored ingestion has no features: the engine will check again
-            _check_columns(
-                columns,
-                target=redefine.get("default_target_attribute", dataset.default_target_attribute),
-                row_id=redefine.get("row_id_attribute", dataset.row_id_attribute),
-                ignore=redefine.get("ignore_attributes", dataset.ignore_attributes),
-            )
     for key, value in changes.items():
         setattr(dataset, key, value)
-    dataset.full_clean(exclude=["name_key", "version"])
+    dataset.full_clean(exclude=["name_key", "namespace", "version"])
     if redefine:
         dataset.status = Dataset.Status.PROCESSING
         dataset.attempt += 1
+        dataset.deliveries = 0
         dataset.error_code = dataset.error_message = ""
     dataset.save()
     if tags is not None:
@@ -438,6 +519,37 @@ def update_dataset(
     if redefine:
         _enqueue_ingestion(dataset)
     return dataset
+
+
+def derive_version(*, dataset: Dataset, actor: User, **definition) -> Dataset:
+    """The next version of a dataset: the same uploaded file and metadata, with a new
+    target, row id or ignored columns. The source version is left exactly as it was."""
+    _require_owner(dataset=dataset, actor=actor)
+    unknown = set(definition) - set(DEFINING_FIELDS)
+    if unknown:
+        raise AssertionError(f"derive_version got unknown fields: {sorted(unknown)}")
+    original = storage.file_path(dataset.pk, "original")
+    with open(original, "rb") as handle:
+        return upload_dataset(
+            uploader=actor,
+            chunks=iter(lambda: handle.read(CHUNK), b""),
+            filename=dataset.original_filename,
+            name=dataset.name,
+            description=dataset.description,
+            licence=dataset.licence,
+            citation=dataset.citation,
+            collection_date=dataset.collection_date,
+            original_data_url=dataset.original_data_url,
+            paper_url=dataset.paper_url,
+            default_target_attribute=definition.get(
+                "default_target_attribute", dataset.default_target_attribute
+            ),
+            row_id_attribute=definition.get("row_id_attribute", dataset.row_id_attribute),
+            ignore_attributes=definition.get("ignore_attributes", dataset.ignore_attributes),
+            tags=[t.tag for t in dataset.tags.all()],
+            visibility=dataset.visibility,
+            team=dataset.team,
+        )
 
 
 @transaction.atomic
@@ -464,6 +576,8 @@ def reactivate_dataset(*, dataset: Dataset, actor: User) -> Dataset:
 def delete_dataset(*, dataset: Dataset, actor: User) -> None:
     """Delete a version and its files, only while nothing refers to it."""
     _require_owner(dataset=dataset, actor=actor)
+    if dataset.status == Dataset.Status.PROCESSING:
+        raise DatasetStateConflict("Wait until the dataset has been processed.")
     if references_to(dataset):
         raise DatasetInUse()
     dataset_id = dataset.pk

@@ -87,6 +87,22 @@ class DatasetUpdateSerializer(InputSerializer):
     tags = StringListField(required=False, child=serializers.CharField(max_length=64))
 
 
+class DatasetDefinitionSerializer(InputSerializer):
+    default_target_attribute = serializers.CharField(
+        max_length=255, required=False, allow_blank=True
+    )
+    row_id_attribute = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    ignore_attributes = StringListField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                "Give at least one of default_target_attribute, row_id_attribute, "
+                "ignore_attributes."
+            )
+        return attrs
+
+
 class DatasetErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

@@ -21,6 +21,7 @@ from accounts.exceptions import TeamNotFound
 from accounts.selectors import get_team
 from api.schema import problems
 from api.serializers.datasets import (
+    DatasetDefinitionSerializer,
     DatasetSerializer,
     DatasetUpdateSerializer,
     DatasetUploadSerializer,
@@ -267,6 +268,28 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.get_paginated_response(DatasetSerializer(page, many=True).data)
 
     @extend_schema(
+        summary="A new version with another target, row id or ignored columns (uploader)",
+        description=(
+            "A processed version's files never change; this makes the next version from the "
+            "same uploaded file and metadata, with the new definition, and queues its ingestion."
+        ),
+        request=DatasetDefinitionSerializer,
+        responses={202: DatasetSerializer, **problems(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request, pk=None):
+        dataset = self.get_object()
+        payload = DatasetDefinitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        derived = services.derive_version(
+            dataset=dataset, actor=request.user, **payload.validated_data
+        )
+        return self._detail(
+            get_dataset(viewer=request.user, dataset_id=derived.pk),
+            status_code=status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(
         summary="Deactivate (uploader or moderator)",
         request=None,
         responses={200: DatasetSerializer, **problems(401, 403, 404, 409)},
@@ -318,7 +341,6 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         response["ETag"] = f'"{stored.sha256}"'
         response["X-Checksum-SHA256"] = stored.sha256
         response["X-Checksum-MD5"] = stored.md5
-        response["Content-Length"] = str(stored.size)
         return response
 
 

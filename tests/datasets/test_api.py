@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -136,14 +137,16 @@ def _bad_corpus():
 
 
 @pytest.mark.parametrize(("filename", "code"), _bad_corpus())
-def test_every_bad_corpus_file_is_refused_with_its_code(auth_client, ingest, filename, code):
+def test_every_bad_corpus_file_is_refused_with_its_code(
+    auth_client, ingest, settings, filename, code
+):
     file = SimpleUploadedFile(filename, (CORPUS / "bad" / filename).read_bytes())
     response = ingest(post_upload, auth_client, file=file, name="bad", default_target_attribute="")
     if response.status_code == 400:
         assert response.json()["code"] == code
         assert response.json()["errors"]["file"][0]["code"] == code
         assert not Dataset.objects.exists()
-        assert not storage.dataset_dir(1).exists()
+        assert not any((Path(settings.MEDIA_ROOT) / "datasets").glob("*/*"))
     else:
         assert response.status_code == 202, response.json()
         dataset = Dataset.objects.get()
@@ -151,6 +154,8 @@ def test_every_bad_corpus_file_is_refused_with_its_code(auth_client, ingest, fil
         assert dataset.error_message
         detail = auth_client.get(f"/api/v1/datasets/{dataset.pk}/").json()
         assert detail["error"]["code"] == code
+        # Only the upload as sent is kept; no derived file exists without its row.
+        assert [p.name for p in storage.dataset_dir(dataset.pk).iterdir()] == ["original"]
     staged = list(storage.staging_dir().iterdir())
     assert staged == []
 
@@ -346,19 +351,55 @@ def test_owner_edits_metadata_and_others_cannot(world):
     assert dataset.description == "New"
 
 
-def test_changing_the_target_describes_the_dataset_again(world, ingest):
+def test_a_processed_version_is_frozen_and_a_new_version_carries_a_new_target(world, ingest):
     dataset = world["public"]
+    before = {f.kind: f.sha256 for f in dataset.files.all()}
     client = client_for(world["owner"])
+    response = client.patch(f"/api/v1/datasets/{dataset.pk}/", {"default_target_attribute": ""})
+    assert response.status_code == 409
+    assert response.json()["code"] == "dataset_version_frozen"
+
     response = ingest(
-        client.patch, f"/api/v1/datasets/{dataset.pk}/", {"default_target_attribute": ""}
+        client.post, f"/api/v1/datasets/{dataset.pk}/new-version/", {"default_target_attribute": ""}
     )
+    assert response.status_code == 202
+    derived = Dataset.objects.get(pk=response.json()["id"])
+    assert (derived.name, derived.version, derived.status) == ("open", 2, "active")
+    assert derived.default_target_attribute == ""
+    assert Quality.objects.get(dataset=derived, name="NumberOfClasses").value in (0, None)
+    assert derived.files.get(kind="original").sha256 == before["original"]
+    # The first version is exactly as it was.
+    dataset.refresh_from_db()
+    assert (dataset.status, dataset.default_target_attribute) == ("active", "species")
+    assert {f.kind: f.sha256 for f in dataset.files.all()} == before
+    assert (
+        client_for(world["stranger"])
+        .post(f"/api/v1/datasets/{dataset.pk}/new-version/", {"default_target_attribute": ""})
+        .status_code
+        == 403
+    )
+    assert client.post(f"/api/v1/datasets/{dataset.pk}/new-version/", {}).status_code == 400
+
+
+def test_a_failed_ingestion_can_be_corrected_in_place(user, ingest):
+    text = "id,x,label\n1,0.5,a\n1,0.7,b\n2,0.1,a\n"  # the declared row id repeats
+    dataset = ingest(
+        upload,
+        user,
+        text=text,
+        name="dupes",
+        default_target_attribute="label",
+        row_id_attribute="id",
+    )
+    assert (dataset.status, dataset.error_code) == ("error", "invalid_row_id")
+    client = client_for(user)
+    response = client.patch(f"/api/v1/datasets/{dataset.pk}/", {"row_id_attribute": "nope"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["row_id_attribute"][0]["code"] == "unknown_column"
+    response = ingest(client.patch, f"/api/v1/datasets/{dataset.pk}/", {"row_id_attribute": ""})
     assert response.status_code == 200
     dataset.refresh_from_db()
-    assert (dataset.status, dataset.attempt) == ("active", 2)
-    assert Quality.objects.get(dataset=dataset, name="NumberOfClasses").value in (0, None)
-    response = client.patch(f"/api/v1/datasets/{dataset.pk}/", {"default_target_attribute": "nope"})
-    assert response.status_code == 400
-    assert response.json()["errors"]["default_target_attribute"][0]["code"] == "unknown_column"
+    assert (dataset.status, dataset.attempt, dataset.row_id_attribute) == ("active", 2, "")
 
 
 def test_deactivate_and_reactivate(world):
@@ -419,3 +460,94 @@ def test_stuck_ingestion_is_requeued_then_failed(
     assert requeue_stuck_datasets(max_attempts=2) == 0
     dataset.refresh_from_db()
     assert (dataset.status, dataset.error_code) == ("error", "ingestion_stalled")
+
+
+# --- review follow-ups ---------------------------------------------------------------------
+
+
+def test_stored_files_are_never_served_as_media(world, client):
+    dataset = world["private"]
+    assert storage.file_path(dataset.pk, "original").exists()
+    assert client.get(f"/media/datasets/{dataset.pk}/original").status_code == 404
+
+
+def test_a_team_with_datasets_cannot_be_deleted(world):
+    team = world["shared"].team
+    response = client_for(world["owner"]).delete(f"/api/v1/teams/{team.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "team_has_data"
+    assert Dataset.objects.filter(pk=world["shared"].pk).exists()
+
+
+def test_too_many_files_in_one_upload_is_400_not_500(auth_client):
+    data = {"name": "x", "file": csv_file()}
+    for i in range(6):
+        data[f"extra{i}"] = csv_file(name=f"{i}.csv")
+    response = auth_client.post("/api/v1/datasets/", data, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_request"
+    assert not Dataset.objects.exists()
+
+
+def test_a_writer_failure_fails_the_dataset_and_leaves_no_derived_file(user, ingest, monkeypatch):
+    from tunebench import engine
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(engine, "write_arff", broken)
+    dataset = ingest(upload, user)
+    assert (dataset.status, dataset.error_code) == ("error", "internal_error")
+    assert [p.name for p in storage.dataset_dir(dataset.pk).iterdir()] == ["original"]
+    assert not dataset.files.exclude(kind="original").exists()
+
+
+def test_a_dataset_being_processed_cannot_be_deleted(user):
+    dataset = upload(user)  # still processing: its job runs after commit
+    response = client_for(user).delete(f"/api/v1/datasets/{dataset.pk}/")
+    assert response.status_code == 409
+    assert Dataset.objects.filter(pk=dataset.pk).exists()
+
+
+def test_a_file_that_keeps_killing_the_worker_fails_after_the_delivery_cap(user):
+    from datasets.services import MAX_DELIVERIES, ingest_dataset
+
+    dataset = upload(user)
+    Dataset.objects.filter(pk=dataset.pk).update(deliveries=MAX_DELIVERIES)
+    ingest_dataset(dataset_id=dataset.pk, attempt=dataset.attempt)
+    dataset.refresh_from_db()
+    assert (dataset.status, dataset.error_code) == ("error", "ingestion_crashed")
+
+
+def test_private_versions_never_take_a_public_version_number(world, ingest):
+    # "secret" exists privately; a stranger's public "Secret" starts its own sequence.
+    response = ingest(post_upload, client_for(world["stranger"]), name="Secret")
+    assert response.json()["version"] == 1
+    owner_versions = (
+        client_for(world["owner"]).get(f"/api/v1/datasets/{world['private'].pk}/versions/").json()
+    )
+    assert [(v["name"], v["version"]) for v in owner_versions["results"]] == [("secret", 1)]
+
+
+def test_a_name_too_long_once_lower_cased_is_400(auth_client):
+    response = post_upload(auth_client, name="\u0130" * 128)
+    assert response.status_code == 400
+    assert response.json()["errors"]["name"][0]["code"] == "invalid_name"
+    assert not Dataset.objects.exists()
+
+
+def test_stale_staging_files_are_removed_by_the_sweeper(user):
+    import os
+    import time
+
+    from datasets.services import remove_stale_files
+
+    stale = storage.staging_dir() / "old.upload"
+    stale.write_bytes(b"x")
+    old = time.time() - 3 * 86400
+    os.utime(stale, (old, old))
+    fresh = storage.staging_dir() / "new.upload"
+    fresh.write_bytes(b"y")
+    assert remove_stale_files() == 1
+    assert not stale.exists()
+    assert fresh.exists()

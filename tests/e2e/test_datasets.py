@@ -66,3 +66,36 @@ def test_a_file_that_is_not_a_table_ends_in_error_or_400_never_a_500(live_stack)
     assert body["status"] == "error"
     assert body["error"]["code"] == "ragged_rows"
     assert "line 3" in body["error"]["message"]
+
+
+def test_the_client_uploads_a_frame_reads_it_back_and_derives_a_version(
+    live_stack, tmp_path, monkeypatch
+):
+    import pandas as pd
+
+    import tunebench
+
+    monkeypatch.setenv("TUNEBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    created = live_stack.manage("create_api_key", "e2e-client", "--create-user")
+    client = tunebench.connect(url=live_stack.url, api_key=created.stdout.split()[-1])
+    frame = pd.DataFrame(
+        {
+            "x": [0.5, 1.5, None, 3.25] * 10,
+            "n": list(range(40)),
+            "label": pd.Categorical(["b", "a", "b", "c"] * 10, categories=["a", "b", "c"]),
+        }
+    )
+    dataset = client.upload_dataset(
+        frame, name="client-frame", default_target_attribute="label", wait=True, timeout=90
+    )
+    assert (dataset.status, dataset.qualities["NumberOfClasses"]) == ("active", 3)
+    features, target = client.get_dataset(dataset.id).get_data(target="label")
+    assert list(target.cat.categories) == ["a", "b", "c"]
+    assert target.tolist() == frame["label"].tolist()
+    assert features["x"].isna().sum() == 10
+    assert features["n"].tolist() == list(range(40))
+
+    derived = client.new_dataset_version(dataset.id, default_target_attribute="")
+    derived = client.wait_for_dataset(derived.id, timeout=90)
+    assert (derived.version, derived.status, derived.default_target_attribute) == (2, "active", "")
+    assert client.get_dataset(dataset.id).files["parquet"].sha256 == dataset.files["parquet"].sha256

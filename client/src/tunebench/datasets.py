@@ -789,7 +789,12 @@ class DatasetsAPI(APIClient):
         ignore_attributes: str | Iterable[str] | None = None,
         tags: str | Iterable[str] | None = None,
     ) -> Dataset:
-        """Change the given metadata fields (None leaves a field as it is; "" clears it)."""
+        """Change the given metadata fields (None leaves a field as it is; "" clears it).
+
+        The target, row id and ignored columns can be changed in place only while the
+        dataset's ingestion has failed; a processed version's files never change (the
+        server answers 409 `dataset_version_frozen`): use `new_dataset_version` instead.
+        """
         given = {
             "description": description,
             "licence": licence,
@@ -807,6 +812,30 @@ class DatasetsAPI(APIClient):
             raise ValueError(f"Nothing to change: give one of {', '.join(EDITABLE_FIELDS)}.")
         path = _dataset_path(dataset_id)
         body = self.request("PATCH", path, json=payload)
+        return parse_response(partial(Dataset.from_json, client=self), body, path)
+
+    def new_dataset_version(
+        self,
+        dataset_id: int,
+        *,
+        default_target_attribute: str | None = None,
+        row_id_attribute: str | None = None,
+        ignore_attributes: str | Iterable[str] | None = None,
+    ) -> Dataset:
+        """The next version of a dataset (uploader): the same file and metadata with another
+        target, row id or ignored columns. The source version stays exactly as it was."""
+        given = {
+            "default_target_attribute": default_target_attribute,
+            "row_id_attribute": row_id_attribute,
+            "ignore_attributes": None if ignore_attributes is None else _names(ignore_attributes),
+        }
+        payload = {key: value for key, value in given.items() if value is not None}
+        if not payload:
+            raise ValueError(
+                "Give default_target_attribute, row_id_attribute or ignore_attributes."
+            )
+        path = _dataset_path(dataset_id, "new-version/")
+        body = self.request("POST", path, json=payload)
         return parse_response(partial(Dataset.from_json, client=self), body, path)
 
     def deactivate_dataset(self, dataset_id: int) -> Dataset:

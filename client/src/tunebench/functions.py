@@ -187,6 +187,22 @@ def edit_dataset(
     )
 
 
+def new_dataset_version(
+    dataset_id: int,
+    *,
+    default_target_attribute: str | None = None,
+    row_id_attribute: str | None = None,
+    ignore_attributes: str | Iterable[str] | None = None,
+) -> Dataset:
+    """The next version of a dataset with another target, row id or ignored columns."""
+    return default_client().new_dataset_version(
+        dataset_id,
+        default_target_attribute=default_target_attribute,
+        row_id_attribute=row_id_attribute,
+        ignore_attributes=ignore_attributes,
+    )
+
+
 def deactivate_dataset(dataset_id: int) -> Dataset:
     """Hide the dataset from lists (uploader or moderator)."""
     return default_client().deactivate_dataset(dataset_id)
