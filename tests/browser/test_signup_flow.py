@@ -15,27 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
+from tests.browser.conftest import PASSWORD, VIEWPORTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """The browser, checked before the (slow) live stack starts: session-scoped like it."""
-    require(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def screenshot_pages(browser, base_url: str, storage_state: dict, pages: dict[str, str]) -> None:
