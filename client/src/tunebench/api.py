@@ -100,11 +100,20 @@ class APIClient:
         Returns None for an empty body (204). Raises the `TunebenchError` subclass for an error
         status, `ConnectionFailed` when the server cannot be reached in `timeout` seconds.
         """
+        response = self._send(method, path, params=params, json=json)
+        if response.status_code == 204 or not response.content:
+            return None
+        return self._decode(response)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """The raw response to a request (multipart bodies and file downloads use it too).
+
+        Raises the `TunebenchError` subclass for an error status, `ConnectionFailed` when the
+        server cannot be reached in `timeout` seconds.
+        """
         url = self.api_root + path.lstrip("/")
         try:
-            response = self.session.request(
-                method, url, params=params, json=json, timeout=self.timeout
-            )
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ConnectionFailed(
                 f"Cannot reach the Tunebench server at {self.url} ({self._reason(exc)}). "
@@ -114,8 +123,10 @@ class APIClient:
             raise TunebenchError(f"{method} {url} failed: {exc}", code="request_failed") from exc
         if response.status_code >= 400:
             raise error_from_response(response)
-        if response.status_code == 204 or not response.content:
-            return None
+        return response
+
+    def _decode(self, response: requests.Response) -> Any:
+        """The JSON body, or a clear error when the server answered something else."""
         try:
             return response.json()
         except ValueError as exc:

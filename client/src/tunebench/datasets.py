@@ -35,8 +35,7 @@ from urllib3.fields import RequestField
 from urllib3.filepost import choose_boundary
 
 from tunebench._parsing import parse_response
-from tunebench.api import APIClient, error_from_response
-from tunebench.config import ENV_URL
+from tunebench.api import APIClient
 from tunebench.exceptions import ConnectionFailed, TunebenchError
 
 if TYPE_CHECKING:
@@ -853,38 +852,6 @@ class DatasetsAPI(APIClient):
         self.delete(_dataset_path(dataset_id))
 
     # -- transfer --------------------------------------------------------------------------------
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """`APIClient.request` for bodies and answers that are not JSON (multipart, files).
-
-        Same failures as `request`: `ConnectionFailed`, or the exception for an error status.
-        """
-        url = self.api_root + path
-        try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ConnectionFailed(
-                f"Cannot reach the Tunebench server at {self.url} ({self._reason(exc)}). "
-                f"Check that it is running and that {ENV_URL} (or --url) points at it."
-            ) from exc
-        except requests.RequestException as exc:
-            raise TunebenchError(f"{method} {url} failed: {exc}", code="request_failed") from exc
-        if response.status_code >= 400:
-            raise error_from_response(response)
-        return response
-
-    def _decode(self, response: requests.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError as exc:
-            content_type = response.headers.get("Content-Type") or "no content type"
-            raise TunebenchError(
-                f"Expected JSON from {response.url} but got {content_type}; "
-                f"is {self.url} a Tunebench server?",
-                status=response.status_code,
-                code="invalid_response",
-                response_body=response.text,
-            ) from exc
 
     def _cached_parquet(self, dataset: Dataset, *, progress: bool | None) -> Path:
         """The dataset's Parquet file in the cache, downloaded unless a sound copy is there."""
