@@ -8,6 +8,7 @@ from api.views.datasets import DatasetViewSet
 from api.views.health import HealthView
 from api.views.me import MeView
 from api.views.memberships import MembershipViewSet
+from api.views.tasks import EstimationProcedureViewSet, TaskViewSet
 from api.views.teams import TeamViewSet
 
 router = SimpleRouter()
@@ -15,6 +16,10 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("datasets", DatasetViewSet, basename="dataset")
+router.register("tasks", TaskViewSet, basename="task")
+router.register(
+    "estimation-procedures", EstimationProcedureViewSet, basename="estimation-procedure"
+)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

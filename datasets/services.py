@@ -456,12 +456,8 @@ def _require_owner(*, dataset: Dataset, actor: User) -> None:
 
 
 def references_to(dataset: Dataset) -> list[str]:
-    """What refers to this dataset version and so freezes it (tasks, once they exist).
-
-    Datasets are the first capability: nothing can refer to one yet, so the list is empty;
-    the tasks capability adds its check here.
-    """
-    return []
+    """What refers to this dataset version and so pins it (tasks defined on it)."""
+    return [f"task {pk}" for pk in dataset.tasks.order_by("pk").values_list("pk", flat=True)]
 
 
 @transaction.atomic

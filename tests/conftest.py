@@ -70,6 +70,21 @@ def auth_client(user):
     return client
 
 
+@pytest.fixture
+def ingest(django_capture_on_commit_callbacks):
+    """Run what a service enqueued (Celery is eager in tests) when the block commits."""
+
+    class Ingest:
+        def __call__(self, fn, *args, **kwargs):
+            with django_capture_on_commit_callbacks(execute=True):
+                result = fn(*args, **kwargs)
+            if hasattr(result, "refresh_from_db"):
+                result.refresh_from_db()
+            return result
+
+    return Ingest()
+
+
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory):
     """A running web server and celery worker on a throwaway database (tests/stack.py)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from datasets.services import upload_dataset
@@ -33,21 +32,6 @@ def upload(user, *, text: str = IRIS_HEAD, name: str = "iris", **kwargs):
     return upload_dataset(
         uploader=user, chunks=iter([text.encode()]), filename=f"{name}.csv", name=name, **kwargs
     )
-
-
-@pytest.fixture
-def ingest(django_capture_on_commit_callbacks):
-    """Run what the upload enqueued (Celery is eager in tests) when the block commits."""
-
-    class Ingest:
-        def __call__(self, fn, *args, **kwargs):
-            with django_capture_on_commit_callbacks(execute=True):
-                result = fn(*args, **kwargs)
-            if hasattr(result, "refresh_from_db"):
-                result.refresh_from_db()
-            return result
-
-    return Ingest()
 
 
 def bytes_of(response) -> bytes:

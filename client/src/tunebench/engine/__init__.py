@@ -16,33 +16,93 @@ from tunebench.engine.describe import describe_dataframe, describe_table
 from tunebench.engine.errors import CODES, DataFormatError
 from tunebench.engine.frames import dataframe_to_table, table_to_dataframe
 from tunebench.engine.ingest import Ingested, ingest_file
+from tunebench.engine.metrics import (
+    CLASSIFICATION_MEASURES,
+    MEASURES,
+    REGRESSION_MEASURES,
+    FoldScores,
+    Measure,
+    aggregate_folds,
+    classification_measures,
+    evaluate_folds,
+    regression_measures,
+)
 from tunebench.engine.model import DATA_TYPES, Checksums, Description, Feature, RawTable
+from tunebench.engine.predictions import (
+    PREDICTION_CODES,
+    Predictions,
+    PredictionsError,
+    Problem,
+    read_predictions,
+    validate_predictions,
+)
 from tunebench.engine.qualities import QUALITY_NAMES
 from tunebench.engine.readers import read_column_names, read_table
 from tunebench.engine.sniff import FORMATS, sniff_format
+from tunebench.engine.splits import (
+    PROCEDURES,
+    Procedure,
+    SplitError,
+    Splits,
+    check_procedure,
+    generate_splits,
+    get_procedure,
+    read_splits_parquet,
+    splits_table,
+    write_splits_arff,
+    write_splits_csv,
+    write_splits_parquet,
+)
 from tunebench.engine.writers import file_checksums, write_arff, write_csv, write_parquet
 
 __all__ = [
+    "CLASSIFICATION_MEASURES",
     "CODES",
     "DATA_TYPES",
     "FORMATS",
+    "MEASURES",
+    "PREDICTION_CODES",
+    "PROCEDURES",
     "QUALITY_NAMES",
+    "REGRESSION_MEASURES",
     "Checksums",
     "DataFormatError",
     "Description",
     "Feature",
+    "FoldScores",
     "Ingested",
+    "Measure",
+    "Predictions",
+    "PredictionsError",
+    "Problem",
+    "Procedure",
     "RawTable",
+    "SplitError",
+    "Splits",
+    "aggregate_folds",
+    "check_procedure",
+    "classification_measures",
     "dataframe_to_table",
     "describe_dataframe",
     "describe_table",
+    "evaluate_folds",
     "file_checksums",
+    "generate_splits",
+    "get_procedure",
     "ingest_file",
     "read_column_names",
+    "read_predictions",
+    "read_splits_parquet",
     "read_table",
+    "regression_measures",
     "sniff_format",
+    "splits_table",
     "table_to_dataframe",
+    "validate_predictions",
     "write_arff",
     "write_csv",
     "write_parquet",
+    "write_splits_arff",
+    "write_splits_csv",
+    "write_splits_parquet",
 ]
