@@ -15,6 +15,7 @@ from accounts.selectors import list_teams
 from config.errors import DomainError
 from datasets.models import Dataset
 from datasets.selectors import QualityRange
+from tasks.models import Task, TaskType
 
 
 class SignupForm(forms.Form):
@@ -323,3 +324,109 @@ def show_error(form: forms.Form, exc: DomainError | ValidationError) -> bool:
     else:
         form.add_error(None, exc.messages)
     return True
+
+
+# --- Tasks ------------------------------------------------------------------------------
+
+TASK_STATUS_FILTERS = [
+    ("", "Active"),
+    (Task.Status.PROCESSING, "Generating splits"),
+    (Task.Status.ERROR, "Failed"),
+    ("all", "All statuses"),
+]
+MAX_SEED = 2**63 - 1
+
+
+def _procedure_choices(procedures) -> list:
+    """Estimation procedures grouped by task type (an <optgroup> each)."""
+    groups: dict[int, list] = {}
+    for procedure in procedures:
+        groups.setdefault(procedure.task_type, []).append((procedure.pk, procedure.name))
+    return [(TaskType(task_type).label, items) for task_type, items in sorted(groups.items())]
+
+
+class TaskFilterForm(forms.Form):
+    """The task list's filters, read from the query string; every field may be left empty."""
+
+    dataset = forms.IntegerField(
+        label="Dataset id",
+        min_value=1,
+        max_value=MAX_SEED,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    task_type = forms.TypedChoiceField(
+        label="Task type",
+        choices=[("", "Any type"), *TaskType.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    estimation_procedure = forms.TypedChoiceField(
+        label="Estimation procedure", coerce=int, empty_value=None, required=False
+    )
+    target = forms.CharField(
+        max_length=255, required=False, widget=forms.TextInput(attrs={"autocapitalize": "none"})
+    )
+    status = forms.ChoiceField(choices=TASK_STATUS_FILTERS, required=False)
+
+    def __init__(self, *args, procedures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estimation_procedure"].choices = [
+            ("", "Any procedure"),
+            *_procedure_choices(procedures),
+        ]
+
+    def selector_filters(self) -> dict:
+        """The cleaned filters as keyword arguments of ``list_tasks``."""
+        data = self.cleaned_data
+        status = data.get("status") or Task.Status.ACTIVE
+        return {
+            "dataset_id": data.get("dataset"),
+            "task_type": data.get("task_type"),
+            "estimation_procedure_id": data.get("estimation_procedure"),
+            "target": data.get("target") or None,
+            "status": None if status == "all" else status,
+        }
+
+
+class TaskCreateForm(forms.Form):
+    """Define a task on one dataset; the service checks that the data supports it."""
+
+    dataset_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_SEED)
+    task_type = forms.TypedChoiceField(
+        label="Task type", choices=TaskType.choices, coerce=int, initial=TaskType.CLASSIFICATION
+    )
+    target = forms.ChoiceField(
+        label="Target column",
+        help_text="Classification needs a nominal column, regression a numeric one.",
+    )
+    estimation_procedure = forms.TypedChoiceField(
+        label="Estimation procedure",
+        coerce=int,
+        help_text="Pick one listed under the chosen task type.",
+    )
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_SEED,
+        initial=0,
+        help_text="Part of the task: another seed gives other splits, and another task.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, dataset: Dataset, features, procedures, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {
+            "dataset_id": dataset.pk,
+            "target": dataset.default_target_attribute,
+            **kwargs["initial"],
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [
+            (f.name, f"{f.name} ({f.get_data_type_display().lower()})")
+            for f in features
+            if not (f.is_row_id or f.is_ignored)
+        ]
+        self.fields["estimation_procedure"].choices = _procedure_choices(procedures)
+        self.fields["task_type"].widget.attrs["data-task-type"] = ""
+        self.fields["estimation_procedure"].widget.attrs["data-procedure-for"] = "task_type"

@@ -74,6 +74,10 @@ urlpatterns = [
         name="dataset_reactivate",
     ),
     path("datasets/<int:dataset_id>/delete/", views.dataset_delete, name="dataset_delete"),
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/new/", views.task_create, name="task_create"),
+    path("tasks/<int:task_id>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/status/", views.task_status, name="task_status"),
     # The version in the address makes the file cacheable forever (views.plotly_js).
     path(f"assets/plotly-{plotly.__version__}.min.js", views.plotly_js, name="plotly_js"),
 ]

@@ -3,7 +3,8 @@
 Only the network edge is faked: `FakeServer` is a `ThreadingHTTPServer` on a free local port that
 serves the wire format the client is written against (`/api/v1/me/`, paginated `/api/v1/teams/`,
 the `/api/v1/datasets/` routes with a real Parquet download and a multipart upload that checks the
-file's SHA-256, problem+json errors, `Authorization: Token` checked), so requests, headers and error
+file's SHA-256, the `/api/v1/tasks/` routes and `/api/v1/estimation-procedures/`, problem+json
+errors, `Authorization: Token` checked), so requests, headers and error
 mapping all run for real. Tests replace one endpoint's answer with `server.respond(...)`. The
 autouse fixture points HOME at `tmp_path` and clears `TUNEBENCH_*` and the XDG variables, so no test
 reads or writes a real config or cache.
@@ -170,6 +171,46 @@ FEATURES = [
 ]
 
 
+def task_json(task_id: int, dataset: dict[str, Any], payload: dict[str, Any], **changes: Any):
+    """A task as `GET /api/v1/tasks/{id}/` returns it, defined by a `POST /api/v1/tasks/` body."""
+    from tunebench import engine
+
+    procedure = engine.PROCEDURES[payload["estimation_procedure"]]
+    classification = payload["task_type"] == "classification"
+    data = {
+        "id": task_id,
+        "dataset": {k: dataset[k] for k in ("id", "name", "version")},
+        "task_type": payload["task_type"],
+        "task_type_id": 1 if classification else 2,
+        "target": payload["target"],
+        "estimation_procedure": procedure_json(procedure),
+        "seed": payload.get("seed", 0),
+        "evaluation_measure": payload.get("evaluation_measure")
+        or ("predictive_accuracy" if classification else "root_mean_squared_error"),
+        "class_labels": None,
+        "status": "processing",
+        "error": None,
+        "splits": {},
+        "creator": {"id": 1, "username": "ada"},
+        "created_at": "2026-12-02T10:00:00Z",
+    }
+    data.update(changes)
+    return data
+
+
+def procedure_json(procedure: Any) -> dict[str, Any]:
+    return {
+        "id": procedure.id,
+        "name": procedure.name,
+        "task_type": "classification" if procedure.task_type == 1 else "regression",
+        "kind": procedure.kind,
+        "repeats": procedure.repeats,
+        "folds": procedure.folds,
+        "percentage": procedure.percentage,
+        "stratified": procedure.stratified,
+    }
+
+
 @dataclass
 class Upload:
     """A multipart upload as the fake server received it."""
@@ -262,6 +303,11 @@ class FakeServer:
     script: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     uploads: list[Upload] = field(default_factory=list)
     next_id: int = 100
+    # tasks by id; `task_files[(id, kind)]` are their splits files, `task_script` as `script`
+    tasks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    task_files: dict[tuple[int, str], bytes] = field(default_factory=dict)
+    task_script: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    next_task_id: int = 1
 
     def respond(
         self,
@@ -357,6 +403,78 @@ class FakeServer:
             )
         return None
 
+    def task_route(
+        self, method: str, path: str, query: dict[str, list[str]], body: bytes
+    ) -> tuple[int, Any, dict[str, str]] | None:
+        """The answer to a `/api/v1/tasks/...` or `/api/v1/estimation-procedures/` request."""
+        if (method, path) == ("GET", "/api/v1/estimation-procedures/"):
+            from tunebench import engine
+
+            return 200, [procedure_json(p) for p in engine.PROCEDURES.values()], {}
+        if path == "/api/v1/tasks/" and method == "POST":
+            return self.create_task(json.loads(body))
+        if path == "/api/v1/tasks/" and method == "GET":
+            status = query.get("status", ["active"])[0]
+            wanted = {
+                "dataset": lambda t: str(t["dataset"]["id"]),
+                "task_type": lambda t: t["task_type"],
+                "target": lambda t: t["target"],
+                "estimation_procedure": lambda t: str(t["estimation_procedure"]["id"]),
+            }
+            listed = [
+                task
+                for task in self.tasks.values()
+                if status in ("all", task["status"])
+                and all(get(task) == query[k][0] for k, get in wanted.items() if k in query)
+            ]
+            return 200, self.page("tasks/", listed, query), {}
+        match = re.fullmatch(r"/api/v1/tasks/(\d+)/(.*)", path)
+        if not match or int(match.group(1)) not in self.tasks or method != "GET":
+            return None
+        task_id, rest = int(match.group(1)), match.group(2)
+        data = self.tasks[task_id]
+        if rest == "":
+            steps = self.task_script.get(task_id)
+            if steps:
+                data.update(steps.pop(0) if len(steps) > 1 else steps[0])
+            return 200, data, {}
+        splits = re.fullmatch(r"splits/(parquet|csv|arff)/", rest)
+        if splits and (task_id, splits.group(1)) in self.task_files:
+            content = self.task_files[(task_id, splits.group(1))]
+            sha256 = hashlib.sha256(content).hexdigest()
+            return 200, content, {"X-Checksum-SHA256": sha256, "ETag": f'"{sha256}"'}
+        if splits:
+            return 404, problem(404, "task_splits_missing", "The splits are not ready."), {}
+        return None
+
+    def create_task(self, payload: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """`POST /api/v1/tasks/`: 200 with the task of the same definition, else 201 (processing).
+
+        Class labels come from the dataset's Parquet file: the target's dictionary."""
+        dataset = self.datasets.get(payload.get("dataset_id"))
+        if dataset is None:
+            detail = f"There is no dataset {payload.get('dataset_id')} you can see."
+            return 400, problem(400, "unknown_dataset", detail), {}
+        key = ("dataset_id", "task_type", "target", "estimation_procedure", "seed")
+        for task in self.tasks.values():
+            defined = {
+                "dataset_id": task["dataset"]["id"],
+                "task_type": task["task_type"],
+                "target": task["target"],
+                "estimation_procedure": task["estimation_procedure"]["id"],
+                "seed": task["seed"],
+            }
+            if all(defined[k] == payload.get(k, 0 if k == "seed" else None) for k in key):
+                return 200, task, {}
+        labels = None
+        content = self.files.get((dataset["id"], "parquet"))
+        if payload["task_type"] == "classification" and content is not None:
+            column = pq.read_table(io.BytesIO(content), columns=[payload["target"]]).column(0)
+            labels = column.combine_chunks().dictionary.to_pylist()
+        task_id, self.next_task_id = self.next_task_id, self.next_task_id + 1
+        self.tasks[task_id] = task_json(task_id, dataset, payload, class_labels=labels)
+        return 201, copy.deepcopy(self.tasks[task_id]), {}
+
     def upload(self, body: bytes, content_type: str) -> tuple[int, Any, dict[str, str]]:
         """`POST /api/v1/datasets/`: checks the file arrived and matches `sha256_checksum`."""
         fields, files = parse_multipart(body, content_type)
@@ -429,7 +547,9 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self._json(200, server.teams_page(query))
                 return
             content_type = self.headers.get("Content-Type", "")
-            answer = server.dataset_route(self.command, parts.path, query, body, content_type)
+            answer = server.dataset_route(
+                self.command, parts.path, query, body, content_type
+            ) or server.task_route(self.command, parts.path, query, body)
             if answer is None:
                 self._json(404, problem(404, "not_found", "Not found."))
                 return

@@ -22,6 +22,7 @@ from frontend.views.datasets import (
     plotly_js,
 )
 from frontend.views.site import home, page_not_found, server_error
+from frontend.views.tasks import task_create, task_detail, task_list, task_status
 from frontend.views.teams import (
     member_add,
     member_remove,
@@ -53,6 +54,10 @@ __all__ = [
     "plotly_js",
     "server_error",
     "signup",
+    "task_create",
+    "task_detail",
+    "task_list",
+    "task_status",
     "team_delete",
     "team_detail",
     "team_leave",

@@ -47,8 +47,10 @@ from frontend.forms import (
 )
 from frontend.rendering import feature_rows
 from frontend.throttling import throttle_posts
+from tasks.selectors import list_tasks
 
 PER_PAGE = 50
+TASKS_ON_DATASET_PAGE = 20
 DOWNLOADS = (("parquet", "Parquet"), ("csv", "CSV"), ("arff", "ARFF"))
 # The plotly.js that the installed plotly package bundles: served by us, never a CDN.
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -114,7 +116,10 @@ def _metadata_initial(dataset: Dataset) -> dict:
 def _render_dataset(
     request: HttpRequest, dataset: Dataset, *, edit_form: DatasetMetadataForm | None = None
 ) -> HttpResponse:
-    rows, plots = feature_rows(features_of(dataset=dataset))
+    from frontend.views.tasks import task_form
+
+    features = list(features_of(dataset=dataset))
+    rows, plots = feature_rows(features)
     files = {f.kind: f for f in dataset.files.all()}
     downloadable = dataset.status in {Dataset.Status.ACTIVE, Dataset.Status.DEACTIVATED}
     can_manage = _can_manage(request.user, dataset)
@@ -134,6 +139,14 @@ def _render_dataset(
         "can_manage": can_manage,
         "edit_form": (edit_form or DatasetMetadataForm(initial=_metadata_initial(dataset)))
         if can_manage
+        else None,
+        # The dataset's tasks, whatever their status; all of them are in the task list.
+        "tasks": list_tasks(viewer=request.user, dataset_id=dataset.pk, status=None)[
+            : TASKS_ON_DATASET_PAGE + 1
+        ],
+        "tasks_shown": TASKS_ON_DATASET_PAGE,
+        "task_form": task_form(dataset, features=features)
+        if request.user.is_authenticated and dataset.status == Dataset.Status.ACTIVE
         else None,
     }
     return render(request, "frontend/dataset_detail.html", context)

@@ -64,7 +64,7 @@ def test_upload_through_the_form_becomes_active_with_plots_and_downloads(
     assert instances.first.locator("td").inner_text().strip() == "60"
 
     # A feature's distribution: plotly comes from the site, never a CDN.
-    page.locator("details summary").first.click()
+    page.locator("td.plot-cell details summary").first.click()
     page.wait_for_selector(".plot .main-svg", timeout=20_000)
     assert failed == []
 

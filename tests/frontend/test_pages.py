@@ -86,9 +86,17 @@ def test_pages_render_for_signed_in_users_with_their_name_and_sign_out(client, a
 
 def test_navigation_links_only_to_pages_that_exist(client):
     html = client.get(reverse("home")).content.decode()
-    for href in ["/", "/datasets/", "/teams/", "/api/docs/", "/api/schema/", "/api/v1/health/"]:
+    for href in [
+        "/",
+        "/datasets/",
+        "/tasks/",
+        "/teams/",
+        "/api/docs/",
+        "/api/schema/",
+        "/api/v1/health/",
+    ]:
         assert f'href="{href}"' in html
-    for missing in ["Tasks", "Runs"]:
+    for missing in ["Runs"]:
         assert f">{missing}<" not in html
 
 

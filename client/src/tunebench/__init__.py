@@ -4,6 +4,8 @@
     tunebench.connect("https://tunebench.example.org", api_key="tb_...")
     tunebench.whoami()
     X, y = tunebench.get_dataset(61).get_data(target="class")
+    task = tunebench.create_task(61, target="class", wait=True)
+    scores = task.evaluate(predictions)  # locally, with the engine
 
 Every call exists as a `Client` method and as a module function on the default connection, which
 is made from `TUNEBENCH_URL`, `TUNEBENCH_API_KEY` and the config file when `connect` was not called.
@@ -25,6 +27,7 @@ from tunebench.exceptions import (
     ValidationError,
 )
 from tunebench.functions import (
+    create_task,
     deactivate_dataset,
     delete_dataset,
     download_dataset,
@@ -33,14 +36,19 @@ from tunebench.functions import (
     get_dataset_data,
     get_dataset_features,
     get_dataset_qualities,
+    get_task,
     list_datasets,
+    list_estimation_procedures,
+    list_tasks,
     list_teams,
     new_dataset_version,
     reactivate_dataset,
     upload_dataset,
     wait_for_dataset,
+    wait_for_task,
     whoami,
 )
+from tunebench.tasks import EstimationProcedure, Task, TaskDatasetRef, TaskError
 
 __all__ = [
     "AuthenticationError",
@@ -51,9 +59,13 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "DatasetFile",
+    "EstimationProcedure",
     "NotFound",
     "PermissionDenied",
     "ServerError",
+    "Task",
+    "TaskDatasetRef",
+    "TaskError",
     "Team",
     "TeamMembership",
     "Throttled",
@@ -63,6 +75,7 @@ __all__ = [
     "WaitTimeout",
     "__version__",
     "connect",
+    "create_task",
     "deactivate_dataset",
     "delete_dataset",
     "download_dataset",
@@ -71,11 +84,15 @@ __all__ = [
     "get_dataset_data",
     "get_dataset_features",
     "get_dataset_qualities",
+    "get_task",
     "list_datasets",
+    "list_estimation_procedures",
+    "list_tasks",
     "list_teams",
     "new_dataset_version",
     "reactivate_dataset",
     "upload_dataset",
     "wait_for_dataset",
+    "wait_for_task",
     "whoami",
 ]

@@ -12,9 +12,10 @@ from __future__ import annotations
 from tunebench import config
 from tunebench.accounts import AccountsAPI
 from tunebench.datasets import DatasetsAPI
+from tunebench.tasks import TasksAPI
 
 
-class Client(AccountsAPI, DatasetsAPI):
+class Client(AccountsAPI, DatasetsAPI, TasksAPI):
     """A connection to one Tunebench server: `Client(url, api_key)` or `tunebench.connect()`."""
 
 

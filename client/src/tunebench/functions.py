@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tunebench.accounts import Team, User
 from tunebench.client import default_client
 from tunebench.datasets import Dataset
+from tunebench.tasks import Task
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -216,3 +217,74 @@ def reactivate_dataset(dataset_id: int) -> Dataset:
 def delete_dataset(dataset_id: int) -> None:
     """Delete a dataset version (uploader), possible only while nothing refers to it."""
     default_client().delete_dataset(dataset_id)
+
+
+def create_task(
+    dataset_id: int | Dataset,
+    *,
+    target: str,
+    task_type: str | int = "classification",
+    estimation_procedure: int = 1,
+    seed: int = 0,
+    evaluation_measure: str | None = None,
+    wait: bool = False,
+    timeout: float | None = 300,
+    progress: bool | None = None,
+) -> Task:
+    """Define a task (or get the existing one); `wait=True` waits until its splits exist."""
+    return default_client().create_task(
+        dataset_id,
+        target=target,
+        task_type=task_type,
+        estimation_procedure=estimation_procedure,
+        seed=seed,
+        evaluation_measure=evaluation_measure,
+        wait=wait,
+        timeout=timeout,
+        progress=progress,
+    )
+
+
+def wait_for_task(
+    task_id: int,
+    *,
+    timeout: float | None = 300,
+    poll_interval: float = 2.0,
+    progress: bool | None = None,
+) -> Task:
+    """Poll until the task is no longer processing; `TaskError` if generating its splits failed."""
+    return default_client().wait_for_task(
+        task_id, timeout=timeout, poll_interval=poll_interval, progress=progress
+    )
+
+
+def get_task(task_id: int) -> Task:
+    """A task's description; `task.get_X_and_y()`, `task.iter_splits()`, `task.evaluate(...)`."""
+    return default_client().get_task(task_id)
+
+
+def list_tasks(
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    dataset: Any = None,
+    task_type: str | int | None = None,
+    estimation_procedure: int | None = None,
+    target: str | None = None,
+    status: str | None = None,
+) -> pd.DataFrame:
+    """Tasks as a DataFrame, one row each; every page unless `limit`."""
+    return default_client().list_tasks(
+        limit=limit,
+        offset=offset,
+        dataset=dataset,
+        task_type=task_type,
+        estimation_procedure=estimation_procedure,
+        target=target,
+        status=status,
+    )
+
+
+def list_estimation_procedures(task_type: str | int | None = None) -> pd.DataFrame:
+    """The estimation procedures the server supports (OpenML's ids), one row each."""
+    return default_client().list_estimation_procedures(task_type)
