@@ -368,6 +368,7 @@ class TaskFilterForm(forms.Form):
     target = forms.CharField(
         max_length=255, required=False, widget=forms.TextInput(attrs={"autocapitalize": "none"})
     )
+    tag = forms.CharField(max_length=64, required=False)
     status = forms.ChoiceField(choices=TASK_STATUS_FILTERS, required=False)
 
     def __init__(self, *args, procedures, **kwargs):
@@ -386,6 +387,7 @@ class TaskFilterForm(forms.Form):
             "task_type": data.get("task_type"),
             "estimation_procedure_id": data.get("estimation_procedure"),
             "target": data.get("target") or None,
+            "tag": data.get("tag") or None,
             "status": None if status == "all" else status,
         }
 

@@ -76,6 +76,19 @@ class Task(models.Model):
         return f"Task {self.pk}: {self.target_name} on {self.dataset}"
 
 
+class TaskTag(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["tag"]
+        constraints = [models.UniqueConstraint(fields=["task", "tag"], name="tasks_tag")]
+        indexes = [models.Index(fields=["tag", "task"], name="tasks_tag_lookup")]
+
+    def __str__(self) -> str:
+        return self.tag
+
+
 class TaskSplitsFile(models.Model):
     """The stored splits of a task in one format; written once, never regenerated."""
 

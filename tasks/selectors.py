@@ -21,6 +21,7 @@ def list_tasks(
     task_type: int | None = None,
     estimation_procedure_id: int | None = None,
     target: str | None = None,
+    tag: str | None = None,
     status: str | None = Task.Status.ACTIVE,
 ) -> QuerySet[Task]:
     tasks = visible_tasks(viewer=viewer)
@@ -32,9 +33,15 @@ def list_tasks(
         tasks = tasks.filter(estimation_procedure_id=estimation_procedure_id)
     if target:
         tasks = tasks.filter(target_name=target)
+    if tag:
+        tasks = tasks.filter(tags__tag=tag)
     if status:
         tasks = tasks.filter(status=status)
-    return tasks.select_related("dataset", "estimation_procedure", "creator").order_by("id")
+    return (
+        tasks.select_related("dataset", "estimation_procedure", "creator")
+        .prefetch_related("tags")
+        .order_by("id")
+    )
 
 
 def get_task(*, viewer: User, task_id: int) -> Task:
@@ -42,7 +49,7 @@ def get_task(*, viewer: User, task_id: int) -> Task:
         return (
             visible_tasks(viewer=viewer)
             .select_related("dataset", "estimation_procedure", "creator")
-            .prefetch_related("split_files")
+            .prefetch_related("split_files", "tags")
             .get(pk=task_id)
         )
     except (Task.DoesNotExist, ValueError, TypeError, OverflowError):

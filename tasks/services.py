@@ -8,6 +8,7 @@ They are written once; a job delivered again finds them stored and changes nothi
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from datasets import storage as dataset_storage
 from datasets.models import Dataset, Feature
 from datasets.selectors import visible_datasets
 from tasks.exceptions import InvalidTaskDefinition
-from tasks.models import EstimationProcedure, Task, TaskSplitsFile, TaskType
+from tasks.models import EstimationProcedure, Task, TaskSplitsFile, TaskTag, TaskType
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def create_task(
     estimation_procedure_id: int,
     seed: int = 0,
     evaluation_measure: str | None = None,
+    tags: Sequence[str] = (),
 ) -> tuple[Task, bool]:
     """The task with this definition, created (and its splits job enqueued) if new.
 
@@ -160,6 +162,9 @@ def create_task(
                 evaluation_measure=measure,
                 class_labels=class_labels,
                 creator=creator,
+            )
+            TaskTag.objects.bulk_create(
+                [TaskTag(task=task, tag=t) for t in sorted({t.strip() for t in tags if t.strip()})]
             )
             _enqueue_splits(task)
     except IntegrityError:  # the same definition, created concurrently: it is that task

@@ -42,6 +42,7 @@ class TaskSerializer(serializers.ModelSerializer):
     creator = UserRefSerializer(read_only=True)
     error = serializers.SerializerMethodField()
     splits = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -55,6 +56,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "seed",
             "evaluation_measure",
             "class_labels",
+            "tags",
             "status",
             "error",
             "splits",
@@ -65,6 +67,9 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_task_type(self, task) -> str:
         return TASK_TYPE_NAMES[task.task_type]
+
+    def get_tags(self, task) -> list[str]:
+        return sorted(t.tag for t in task.tags.all())
 
     @extend_schema_field(DatasetErrorSerializer(allow_null=True))
     def get_error(self, task):
@@ -119,3 +124,10 @@ class TaskCreateSerializer(InputSerializer):
     )
     seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0)
     evaluation_measure = serializers.CharField(max_length=64, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Tags for a new task (an existing task of the same definition keeps its own).",
+    )

@@ -66,6 +66,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             task_type=task_type,
             estimation_procedure_id=_int_param(params, "estimation_procedure"),
             target=params.get("target") or None,
+            tag=params.get("tag") or None,
             status=None if status_param == "all" else status_param,
         ).prefetch_related("split_files")
 
@@ -84,6 +85,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             OpenApiParameter("task_type", str, enum=["classification", "regression"]),
             OpenApiParameter("estimation_procedure", int),
             OpenApiParameter("target", str),
+            OpenApiParameter("tag", str),
             OpenApiParameter(
                 "status", str, enum=[*Task.Status.values, "all"], description="Default `active`."
             ),
@@ -117,6 +119,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             estimation_procedure_id=data["estimation_procedure"],
             seed=data["seed"],
             evaluation_measure=data.get("evaluation_measure"),
+            tags=data["tags"],
         )
         task = get_task(viewer=request.user, task_id=task.pk)
         return Response(

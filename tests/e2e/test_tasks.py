@@ -55,3 +55,44 @@ def test_a_task_gets_its_splits_from_the_worker(live_stack):
         )
         assert download.status_code == 200
         assert hashlib.sha256(download.content).hexdigest() == task["splits"][kind]["sha256"]
+
+
+def test_the_client_defines_a_task_iterates_its_splits_and_scores_locally(
+    live_stack, tmp_path, monkeypatch
+):
+    import pandas as pd
+
+    import tunebench
+
+    monkeypatch.setenv("TUNEBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    created = live_stack.manage("create_api_key", "e2e-task-client", "--create-user")
+    client = tunebench.connect(url=live_stack.url, api_key=created.stdout.split()[-1])
+    frame = pd.DataFrame(
+        {"x": [i * 0.5 for i in range(60)], "label": pd.Categorical(["p", "q", "r"] * 20)}
+    )
+    dataset = client.upload_dataset(
+        frame, name="e2e-task-client", default_target_attribute="label", wait=True, timeout=90
+    )
+    task = client.create_task(
+        dataset.id,
+        target="label",
+        estimation_procedure=1,
+        seed=5,
+        tags=["e2e"],
+        wait=True,
+        timeout=90,
+    )
+    assert (task.status, task.tags, task.class_labels) == ("active", ["e2e"], ["p", "q", "r"])
+    folds = list(task.iter_splits())
+    assert len(folds) == 10
+    tested = sorted(int(i) for _, _, _, test in folds for i in test)
+    assert tested == list(range(60))  # every row tested exactly once
+    _, y = task.get_X_and_y()
+    rows = [
+        {"repeat": r, "fold": f, "row_id": int(i), "prediction": y.iloc[int(i)]}
+        for r, f, _, test in folds
+        for i in test
+    ]
+    scores = task.evaluate(pd.DataFrame(rows))
+    assert scores.mean["predictive_accuracy"] == 1.0
+    assert client.list_tasks(tag="e2e")["id"].tolist() == [task.id]

@@ -194,3 +194,15 @@ def test_estimation_procedures_are_openml_s_and_the_engine_s():
             spec.repeats,
             spec.stratified,
         )
+
+
+def test_tasks_are_tagged_at_creation_and_filtered_by_tag(user, flowers, ingest):
+    client = client_for(user)
+    tagged = ingest(define, client, flowers, tags=["cc18", " demo "]).json()
+    assert tagged["tags"] == ["cc18", "demo"]
+    ingest(define, client, flowers, seed=2)
+    listed = client.get("/api/v1/tasks/", {"tag": "cc18"}).json()
+    assert [t["id"] for t in listed["results"]] == [tagged["id"]]
+    # The same definition again returns the existing task, with its own tags.
+    again = define(client, flowers, tags=["other"]).json()
+    assert (again["id"], again["tags"]) == (tagged["id"], ["cc18", "demo"])

@@ -227,6 +227,7 @@ def create_task(
     estimation_procedure: int = 1,
     seed: int = 0,
     evaluation_measure: str | None = None,
+    tags: Iterable[str] = (),
     wait: bool = False,
     timeout: float | None = 300,
     progress: bool | None = None,
@@ -239,6 +240,7 @@ def create_task(
         estimation_procedure=estimation_procedure,
         seed=seed,
         evaluation_measure=evaluation_measure,
+        tags=tags,
         wait=wait,
         timeout=timeout,
         progress=progress,
@@ -271,6 +273,7 @@ def list_tasks(
     task_type: str | int | None = None,
     estimation_procedure: int | None = None,
     target: str | None = None,
+    tag: str | None = None,
     status: str | None = None,
 ) -> pd.DataFrame:
     """Tasks as a DataFrame, one row each; every page unless `limit`."""
@@ -281,6 +284,7 @@ def list_tasks(
         task_type=task_type,
         estimation_procedure=estimation_procedure,
         target=target,
+        tag=tag,
         status=status,
     )
 

@@ -18,7 +18,7 @@ import operator
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -168,6 +168,7 @@ class Task:
     splits: dict[str, DatasetFile]
     creator: UserRef
     created_at: str
+    tags: list[str] = field(default_factory=list)
     client: TasksAPI | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -188,6 +189,7 @@ class Task:
             splits={kind: DatasetFile.from_json(item) for kind, item in data["splits"].items()},
             creator=UserRef.from_json(data["creator"]),
             created_at=data["created_at"],
+            tags=[str(tag) for tag in data.get("tags", [])],
             client=client,
         )
 
@@ -408,6 +410,7 @@ class TasksAPI(APIClient):
         estimation_procedure: int = 1,
         seed: int = 0,
         evaluation_measure: str | None = None,
+        tags: Iterable[str] = (),
         wait: bool = False,
         timeout: float | None = 300,
         progress: bool | None = None,
@@ -429,6 +432,8 @@ class TasksAPI(APIClient):
         }
         if evaluation_measure is not None:
             payload["evaluation_measure"] = evaluation_measure
+        if tags:
+            payload["tags"] = [str(tag) for tag in tags]
         body = self.post("tasks/", json=payload)
         task = parse_response(partial(Task.from_json, client=self), body, "tasks/")
         if wait and task.status == "processing":
@@ -486,12 +491,13 @@ class TasksAPI(APIClient):
         task_type: str | int | None = None,
         estimation_procedure: int | None = None,
         target: str | None = None,
+        tag: str | None = None,
         status: str | None = None,
     ) -> pd.DataFrame:
         """Tasks as a DataFrame, one row each (`LIST_COLUMNS`); every page unless `limit`.
 
         Filters: `dataset` (id or `Dataset`), `task_type`, `estimation_procedure` (id),
-        `target`, `status` (`active` when None; `all` for every status).
+        `target`, `tag`, `status` (`active` when None; `all` for every status).
         """
         import pandas as pd  # lazily: see the module docstring
 
@@ -500,6 +506,7 @@ class TasksAPI(APIClient):
             "task_type": None if task_type is None else _task_type(task_type),
             "estimation_procedure": estimation_procedure,
             "target": target,
+            "tag": tag,
             "status": status,
         }
         params = {key: value for key, value in given.items() if value is not None}
