@@ -292,7 +292,6 @@ def ingest_dataset(*, dataset_id: int, attempt: int) -> None:
         )
         return
 
-    written: dict[str, engine.Checksums] = {}
     writers = {
         "parquet": lambda path: engine.write_parquet(description.table, path),
         "csv": lambda path: engine.write_csv(description.table, path),
@@ -301,20 +300,13 @@ def ingest_dataset(*, dataset_id: int, attempt: int) -> None:
         ),
     }
     try:
-        for kind, write in writers.items():
-            target = storage.file_path(dataset_id, kind)
-            temp = storage.temp_path_beside(target)
-            try:
-                written[kind] = write(temp)
-                storage.move_into_place(temp, target)
-            finally:
-                temp.unlink(missing_ok=True)
+        stored = storage.write_all(
+            {storage.file_path(dataset_id, kind): write for kind, write in writers.items()}
+        )
     except Exception as exc:
-        # Not the uploader's fault (a full disk, a bug): record it and remove what this
-        # attempt wrote, so no derived file exists without its row.
+        # Not the uploader's fault (a full disk, a bug): record it; write_all has removed
+        # what this attempt wrote, so no derived file exists without its row.
         logger.exception("writing derived files failed dataset=%s", dataset_id)
-        for kind in written:
-            storage.file_path(dataset_id, kind).unlink(missing_ok=True)
         fail_ingestion(
             dataset_id=dataset_id,
             attempt=attempt,
@@ -365,6 +357,7 @@ def ingest_dataset(*, dataset_id: int, attempt: int) -> None:
                 for name, value in sorted(description.qualities.items())
             ]
         )
+        written = {kind: stored[storage.file_path(dataset_id, kind)] for kind in writers}
         for kind, sums in written.items():
             DatasetFile.objects.update_or_create(
                 dataset_id=dataset_id,

@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 
@@ -56,6 +58,33 @@ def move_into_place(source: Path, target: Path) -> None:
         shutil.copyfile(source, temp)
         os.replace(temp, target)
         source.unlink(missing_ok=True)
+
+
+T = TypeVar("T")
+
+
+def write_all(writers: dict[Path, Callable[[Path], T]]) -> dict[Path, T]:
+    """Write several files, each through a temp name and an atomic move: all or none.
+
+    ``writers`` maps each final path to a function writing that file to the path it is
+    given (and returning, say, its checksums). If any writer fails, the files already
+    moved into place are removed before the error propagates, so no file is left without
+    the database row that would describe it.
+    """
+    results: dict[Path, T] = {}
+    try:
+        for final, write in writers.items():
+            temp = temp_path_beside(final)
+            try:
+                results[final] = write(temp)
+                move_into_place(temp, final)
+            finally:
+                temp.unlink(missing_ok=True)
+    except BaseException:
+        for final in results:
+            final.unlink(missing_ok=True)
+        raise
+    return results
 
 
 def remove_dataset_files(dataset_id: int) -> None:

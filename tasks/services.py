@@ -229,20 +229,12 @@ def generate_task_splits(*, task_id: int, attempt: int) -> None:
         "csv": lambda p: engine.write_splits_csv(splits, p),
         "arff": lambda p: engine.write_splits_arff(splits, p, relation=f"Task_{task_id}_splits"),
     }
-    written = {}
     try:
-        for kind, write in writers.items():
-            final = splits_path(task_id, kind)
-            temp = dataset_storage.temp_path_beside(final)
-            try:
-                written[kind] = write(temp)
-                dataset_storage.move_into_place(temp, final)
-            finally:
-                temp.unlink(missing_ok=True)
+        stored = dataset_storage.write_all(
+            {splits_path(task_id, kind): write for kind, write in writers.items()}
+        )
     except Exception as exc:
         logger.exception("writing splits failed task=%s", task_id)
-        for kind in written:
-            splits_path(task_id, kind).unlink(missing_ok=True)
         _fail(
             task_id=task_id,
             attempt=attempt,
@@ -257,6 +249,7 @@ def generate_task_splits(*, task_id: int, attempt: int) -> None:
         if not done:
             transaction.set_rollback(True)
             return
+        written = {kind: stored[splits_path(task_id, kind)] for kind in writers}
         for kind, sums in written.items():
             TaskSplitsFile.objects.update_or_create(
                 task_id=task_id,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 
 from accounts.exceptions import TeamNotFound
 from accounts.selectors import get_team
+from api.files import stored_file_response
 from api.schema import problems
 from api.serializers.datasets import (
     DatasetDefinitionSerializer,
@@ -42,11 +42,6 @@ from datasets.selectors import (
 )
 
 ORDERINGS = {"id", "name", "version", "created_at"}
-CONTENT_TYPES = {
-    "parquet": "application/vnd.apache.parquet",
-    "csv": "text/csv; charset=utf-8",
-    "arff": "text/plain; charset=utf-8",
-}
 KNOWN_PARAMS = {
     "limit",
     "offset",
@@ -332,16 +327,9 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ):
             raise DatasetFileMissing()
         filename = f"{slug_for_file(dataset.name)}-v{dataset.version}.{storage.EXTENSIONS[kind]}"
-        response = FileResponse(
-            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it when streamed
-            as_attachment=True,
-            filename=filename,
-            content_type=CONTENT_TYPES[kind],
+        return stored_file_response(
+            path, kind=kind, filename=filename, md5=stored.md5, sha256=stored.sha256
         )
-        response["ETag"] = f'"{stored.sha256}"'
-        response["X-Checksum-SHA256"] = stored.sha256
-        response["X-Checksum-MD5"] = stored.md5
-        return response
 
 
 def slug_for_file(name: str) -> str:

@@ -6,7 +6,6 @@ definition twice returns the existing task (200) instead of a second one (201).
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.files import stored_file_response
 from api.filters import MAX_ID
 from api.schema import problems
 from api.serializers.tasks import (
@@ -26,12 +26,6 @@ from tasks import services
 from tasks.exceptions import TaskSplitsMissing
 from tasks.models import Task
 from tasks.selectors import get_task, list_estimation_procedures, list_tasks, splits_file_of
-
-CONTENT_TYPES = {
-    "parquet": "application/vnd.apache.parquet",
-    "csv": "text/csv; charset=utf-8",
-    "arff": "text/plain; charset=utf-8",
-}
 
 
 def _int_param(params, name: str) -> int | None:
@@ -144,16 +138,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         path = services.splits_path(task.pk, kind)
         if stored is None or not path.exists():
             raise TaskSplitsMissing()
-        response = FileResponse(
-            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it when streamed
-            as_attachment=True,
+        return stored_file_response(
+            path,
+            kind=kind,
             filename=f"task-{task.pk}-splits.{kind}",
-            content_type=CONTENT_TYPES[kind],
+            md5=stored.md5,
+            sha256=stored.sha256,
         )
-        response["ETag"] = f'"{stored.sha256}"'
-        response["X-Checksum-SHA256"] = stored.sha256
-        response["X-Checksum-MD5"] = stored.md5
-        return response
 
 
 class EstimationProcedureViewSet(

@@ -437,6 +437,108 @@ def _not_ready(dataset: Dataset, kind: str) -> DatasetError:
     )
 
 
+def download_checked(
+    api: APIClient,
+    path: str,
+    directory: Path,
+    *,
+    expected_sha256: str,
+    what: str,
+    label: str,
+    progress: bool | None,
+) -> tuple[Path, str | None]:
+    """Stream `path` into a temporary file in `directory`, checking its SHA-256.
+
+    `what` names the file in messages, `label` on the progress bar.
+
+    Returns the temporary file (the caller renames it) and the server's name for the file.
+    The bytes must match both `expected_sha256` and the response's `X-Checksum-SHA256`;
+    otherwise the temporary file is removed and `ChecksumMismatch` raised. Datasets and task
+    splits both download through here.
+    """
+    response = api._send("GET", path, stream=True)
+    with response:
+        announced = (response.headers.get("X-Checksum-SHA256") or "").strip().lower()
+        length = response.headers.get("Content-Length", "")
+        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".download-", suffix=".part")
+        tmp = Path(tmp_name)
+        try:
+            digest = hashlib.sha256()
+            with (
+                os.fdopen(fd, "wb") as fh,
+                _progress_bar(
+                    progress,
+                    total=int(length) if length.isdigit() else None,
+                    desc=label,
+                    unit="B",
+                    unit_scale=True,
+                    unit_divisor=1024,
+                ) as bar,
+            ):
+                try:
+                    for chunk in response.iter_content(_CHUNK_BYTES):
+                        fh.write(chunk)
+                        digest.update(chunk)
+                        bar.update(len(chunk))
+                except requests.RequestException as exc:
+                    raise ConnectionFailed(
+                        f"The connection to {api.url} broke while downloading {what} "
+                        f"({api._reason(exc)}); try again."
+                    ) from exc
+            actual, expected = digest.hexdigest(), expected_sha256.lower()
+            for claimed, source in [
+                (expected, f"the server lists {expected}"),
+                (announced, f"the server sent X-Checksum-SHA256 {announced}"),
+            ]:
+                if claimed and actual != claimed:
+                    raise ChecksumMismatch(
+                        f"The SHA-256 of {what} is {actual}, but {source}; the download was "
+                        "discarded. Try again, and report it if it happens again."
+                    )
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp, _attachment_name(response)
+
+
+def cached_download(
+    api: APIClient,
+    path: str,
+    *,
+    sha256: str,
+    folder: str,
+    what: str,
+    label: str,
+    progress: bool | None,
+) -> Path:
+    """The file at `path`, kept in the cache as `<cache>/<folder>/<sha256>.parquet`.
+
+    A cached copy whose bytes still have that checksum is used as it is; otherwise the file
+    is downloaded (and checked) again and moved into place atomically.
+    """
+    sha256 = sha256.lower()
+    if not _SHA256.match(sha256):  # it names a file: never let the server pick a path
+        raise TunebenchError(
+            f"The server lists an invalid checksum {sha256!r} for {what}.",
+            code="invalid_response",
+        )
+    target = cache_dir() / folder / f"{sha256}.parquet"
+    if target.is_file() and _sha256_of(target) == sha256:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp, _ = download_checked(
+        api,
+        path,
+        target.parent,
+        expected_sha256=sha256,
+        what=what,
+        label=label,
+        progress=progress,
+    )
+    os.replace(tmp, target)  # replaces a damaged copy; atomic, so readers never see half a file
+    return target
+
+
 def _attachment_name(response: requests.Response) -> str | None:
     """The file name the server suggests, reduced to a plain name that cannot leave a directory."""
     header = response.headers.get("Content-Disposition")
@@ -858,21 +960,15 @@ class DatasetsAPI(APIClient):
         stored = dataset.files.get("parquet")
         if stored is None:
             raise _not_ready(dataset, "parquet")
-        sha256 = stored.sha256.lower()
-        if not _SHA256.match(sha256):  # it names a file: never let the server pick a path
-            raise TunebenchError(
-                f"Dataset {dataset.id} has an invalid Parquet checksum {stored.sha256!r}.",
-                code="invalid_response",
-            )
-        path = cache_dir() / "datasets" / f"{sha256}.parquet"
-        if path.is_file() and _sha256_of(path) == sha256:
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp, _ = self._fetch(
-            dataset.id, "parquet", path.parent, expected_sha256=sha256, progress=progress
+        return cached_download(
+            self,
+            _dataset_path(dataset.id, "download/parquet/"),
+            sha256=stored.sha256,
+            folder="datasets",
+            what=f"the Parquet file of dataset {dataset.id}",
+            label=f"Dataset {dataset.id} (parquet)",
+            progress=progress,
         )
-        os.replace(tmp, path)  # replaces a damaged copy; atomic, so readers never see half a file
-        return path
 
     def _fetch(
         self,
@@ -883,58 +979,16 @@ class DatasetsAPI(APIClient):
         expected_sha256: str,
         progress: bool | None,
     ) -> tuple[Path, str | None]:
-        """Stream a data file into a temporary file in `directory` and check its SHA-256.
-
-        Returns the temporary file (the caller renames it) and the server's name for the file.
-        The bytes must match both the dataset's checksum and the response's `X-Checksum-SHA256`;
-        otherwise the temporary file is removed and `ChecksumMismatch` raised.
-        """
-        path = _dataset_path(dataset_id, f"download/{kind}/")
-        response = self._send("GET", path, stream=True)
-        with response:
-            announced = (response.headers.get("X-Checksum-SHA256") or "").strip().lower()
-            length = response.headers.get("Content-Length", "")
-            fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".download-", suffix=".part")
-            tmp = Path(tmp_name)
-            try:
-                digest = hashlib.sha256()
-                with (
-                    os.fdopen(fd, "wb") as fh,
-                    _progress_bar(
-                        progress,
-                        total=int(length) if length.isdigit() else None,
-                        desc=f"Dataset {dataset_id} ({kind})",
-                        unit="B",
-                        unit_scale=True,
-                        unit_divisor=1024,
-                    ) as bar,
-                ):
-                    try:
-                        for chunk in response.iter_content(_CHUNK_BYTES):
-                            fh.write(chunk)
-                            digest.update(chunk)
-                            bar.update(len(chunk))
-                    except requests.RequestException as exc:
-                        raise ConnectionFailed(
-                            f"The connection to {self.url} broke while downloading dataset "
-                            f"{dataset_id} ({self._reason(exc)}); try again."
-                        ) from exc
-                actual, expected = digest.hexdigest(), expected_sha256.lower()
-                claims = [
-                    (expected, f"the dataset lists {expected}"),
-                    (announced, f"the server sent X-Checksum-SHA256 {announced}"),
-                ]
-                for claimed, source in claims:
-                    if claimed and actual != claimed:
-                        raise ChecksumMismatch(
-                            f"The {kind} file of dataset {dataset_id} has SHA-256 {actual}, but "
-                            f"{source}; the download was discarded. Try again, and report it "
-                            "if it happens again."
-                        )
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-            return tmp, _attachment_name(response)
+        """Stream one of the dataset's files into a checked temporary file in `directory`."""
+        return download_checked(
+            self,
+            _dataset_path(dataset_id, f"download/{kind}/"),
+            directory,
+            expected_sha256=expected_sha256,
+            what=f"the {kind} file of dataset {dataset_id}",
+            label=f"Dataset {dataset_id} ({kind})",
+            progress=progress,
+        )
 
 
 def _list_row(item: dict[str, Any]) -> dict[str, Any]:

@@ -12,11 +12,9 @@ pandas, pyarrow, numpy and the engine are imported on first use, as in `datasets
 
 from __future__ import annotations
 
-import hashlib
 import numbers
 import operator
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,24 +22,18 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from tunebench._parsing import parse_response
 from tunebench.api import APIClient
 from tunebench.datasets import (
-    _CHUNK_BYTES,
-    _SHA256,
-    ChecksumMismatch,
     Dataset,
     DatasetFailure,
     DatasetFile,
     UserRef,
     WaitTimeout,
     _progress_bar,
-    _sha256_of,
-    cache_dir,
+    cached_download,
 )
-from tunebench.exceptions import ConnectionFailed, TunebenchError
+from tunebench.exceptions import TunebenchError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -538,66 +530,12 @@ class TasksAPI(APIClient):
         stored = task.splits.get("parquet")
         if stored is None:
             raise _not_ready(task)
-        sha256 = stored.sha256.lower()
-        if not _SHA256.match(sha256):  # it names a file: never let the server pick a path
-            raise TunebenchError(
-                f"Task {task.id} has an invalid splits checksum {stored.sha256!r}.",
-                code="invalid_response",
-            )
-        path = cache_dir() / "splits" / f"{sha256}.parquet"
-        if path.is_file() and _sha256_of(path) == sha256:
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._fetch_splits(task.id, path.parent, expected_sha256=sha256, progress=progress)
-        os.replace(tmp, path)  # atomic, so readers never see half a file
-        return path
-
-    def _fetch_splits(
-        self, task_id: int, directory: Path, *, expected_sha256: str, progress: bool | None
-    ) -> Path:
-        """Stream the Parquet splits into a temporary file in `directory`, checked against the
-        task's checksum and the response's `X-Checksum-SHA256` (else `ChecksumMismatch`)."""
-        response = self._send("GET", _task_path(task_id, "splits/parquet/"), stream=True)
-        with response:
-            announced = (response.headers.get("X-Checksum-SHA256") or "").strip().lower()
-            length = response.headers.get("Content-Length", "")
-            fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".download-", suffix=".part")
-            tmp = Path(tmp_name)
-            try:
-                digest = hashlib.sha256()
-                with (
-                    os.fdopen(fd, "wb") as fh,
-                    _progress_bar(
-                        progress,
-                        total=int(length) if length.isdigit() else None,
-                        desc=f"Task {task_id} splits",
-                        unit="B",
-                        unit_scale=True,
-                        unit_divisor=1024,
-                    ) as bar,
-                ):
-                    try:
-                        for chunk in response.iter_content(_CHUNK_BYTES):
-                            fh.write(chunk)
-                            digest.update(chunk)
-                            bar.update(len(chunk))
-                    except requests.RequestException as exc:
-                        raise ConnectionFailed(
-                            f"The connection to {self.url} broke while downloading the splits "
-                            f"of task {task_id} ({self._reason(exc)}); try again."
-                        ) from exc
-                actual = digest.hexdigest()
-                for claimed, source in [
-                    (expected_sha256, f"the task lists {expected_sha256}"),
-                    (announced, f"the server sent X-Checksum-SHA256 {announced}"),
-                ]:
-                    if claimed and actual != claimed:
-                        raise ChecksumMismatch(
-                            f"The splits of task {task_id} have SHA-256 {actual}, but {source}; "
-                            "the download was discarded. Try again, and report it if it "
-                            "happens again."
-                        )
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-            return tmp
+        return cached_download(
+            self,
+            _task_path(task.id, "splits/parquet/"),
+            sha256=stored.sha256,
+            folder="splits",
+            what=f"the splits of task {task.id}",
+            label=f"Task {task.id} splits",
+            progress=progress,
+        )
