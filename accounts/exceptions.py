@@ -47,7 +47,7 @@ class InvalidTeamName(DomainError):
 
 class TeamHasData(Conflict):
     code = "team_has_data"
-    title = "Datasets are shared with this team; delete them or share them otherwise first."
+    title = "Datasets or runs belong to this team; delete or move them first."
 
 
 class NotTeamOwner(PermissionDenied):

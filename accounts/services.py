@@ -139,7 +139,7 @@ def update_team(
 def delete_team(*, team: Team, actor: User) -> None:
     """Delete a team and its memberships. Owners only."""
     _require_owner(team=team, actor=actor)
-    if team.datasets.exists():
+    if team.datasets.exists() or team.runs.exists():
         raise TeamHasData()
     logger.info("team deleted id=%s by user=%s", team.pk, actor.pk)
     team.delete()

@@ -81,6 +81,7 @@ def problem_response(
     request=None,
     errors: dict | None = None,
     headers: dict | None = None,
+    extensions: dict | None = None,
 ) -> Response:
     body = {
         "type": f"urn:tunebench:problem:{code}",
@@ -93,6 +94,8 @@ def problem_response(
         body["instance"] = request.path
     if errors:
         body["errors"] = errors
+    for key, value in (extensions or {}).items():
+        body.setdefault(key, value)
     return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -136,6 +139,7 @@ def problem_exception_handler(exc, context):
             detail=exc.detail,
             request=request,
             errors=errors,
+            extensions=exc.extensions,
         )
 
     if isinstance(exc, exceptions.APIException):

@@ -2,6 +2,8 @@
 
 import django_filters
 from django import forms
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 # The largest id a BIGINT primary key holds; larger numbers are input errors, not lookups.
 MAX_ID = 2**63 - 1
@@ -20,3 +22,24 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+def id_param(params, name: str) -> int | None:
+    """An optional id in the query string, or a 400 naming the parameter."""
+    if not params.get(name):
+        return None
+    field = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    try:
+        return field.run_validation(params[name])
+    except ValidationError as exc:
+        raise ValidationError({name: exc.detail}) from None
+
+
+def choice_param(params, name: str, choices) -> str | None:
+    """An optional value of a fixed set in the query string, or a 400 naming the parameter."""
+    value = params.get(name)
+    if not value:
+        return None
+    if value not in choices:
+        raise ValidationError({name: [f"One of {', '.join(choices)}."]})
+    return value

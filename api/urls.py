@@ -4,10 +4,15 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from api.views.api_keys import ApiKeyViewSet
+from api.views.configurations import ConfigurationViewSet
 from api.views.datasets import DatasetViewSet
+from api.views.evaluations import EvaluationViewSet
+from api.views.flows import FlowViewSet
 from api.views.health import HealthView
 from api.views.me import MeView
+from api.views.measures import MeasureViewSet
 from api.views.memberships import MembershipViewSet
+from api.views.runs import RunViewSet
 from api.views.tasks import EstimationProcedureViewSet, TaskViewSet
 from api.views.teams import TeamViewSet
 
@@ -20,6 +25,11 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register(
     "estimation-procedures", EstimationProcedureViewSet, basename="estimation-procedure"
 )
+router.register("flows", FlowViewSet, basename="flow")
+router.register("configurations", ConfigurationViewSet, basename="configuration")
+router.register("runs", RunViewSet, basename="run")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("measures", MeasureViewSet, basename="measure")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

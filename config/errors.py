@@ -14,11 +14,20 @@ class DomainError(Exception):
     code: str = "invalid"
     title: str = "Invalid request."
 
-    def __init__(self, detail: str | None = None, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        field: str | None = None,
+        extensions: dict | None = None,
+    ) -> None:
         self.detail = detail or self.title
         # The input field the problem is about, when there is one: the API reports it
         # under ``errors`` so a form can show the message next to the field.
         self.field = field
+        # Extra members of the problem document (RFC 9457 section 3.2), e.g. the rows a
+        # predictions file got wrong; JSON values only.
+        self.extensions = dict(extensions or {})
         super().__init__(self.detail)
 
 

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "accounts",
     "datasets",
     "tasks",
+    "flows",
+    "runs",
     "health",
     "api",
     "frontend",
@@ -253,9 +255,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON only: form encoding silently collapses repeated keys. Upload endpoints add
+    # JSON only: form encoding silently collapses repeated keys. Strict JSON: duplicate
+    # keys, NaN/Infinity and deep nesting are a 400 (api/parsers.py). Upload endpoints add
     # MultiPartParser on their own views.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -271,6 +274,10 @@ REST_FRAMEWORK = {
         "teams": env.str("TUNEBENCH_THROTTLE_TEAMS", default="120/hour"),
         "datasets": env.str("TUNEBENCH_THROTTLE_DATASETS", default="60/hour"),
         "tasks": env.str("TUNEBENCH_THROTTLE_TASKS", default="120/hour"),
+        # Publishing a run also posts its flow (and maybe a configuration): flows get twice
+        # the budget of runs, shared by POST /flows/ and POST /configurations/.
+        "flows": env.str("TUNEBENCH_THROTTLE_FLOWS", default="1200/hour"),
+        "runs": env.str("TUNEBENCH_THROTTLE_RUNS", default="600/hour"),
         "login": env.str("TUNEBENCH_THROTTLE_LOGIN", default="20/min"),
         "signup": env.str("TUNEBENCH_THROTTLE_SIGNUP", default="30/hour"),
     },
@@ -295,6 +302,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "runs.models.Run.Status",
+        "DatasetStatusEnum": "datasets.models.Dataset.Status",
+        "TaskStatusEnum": "tasks.models.Task.Status",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------
@@ -319,6 +331,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("score"), Queue("execute"))
+CELERY_TASK_ROUTES = {"runs.score_run": {"queue": "score"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # A late-acked message is redelivered after the visibility timeout, so it must exceed the
@@ -356,6 +369,25 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["requeue-stuck-datasets"] = {
     "task": "datasets.requeue_stuck_datasets",
     "schedule": env.int("TUNEBENCH_SWEEP_INTERVAL_S", default=300),
+    "options": {"queue": "default"},
+}
+
+# Scoring a run (queue "score"): limits of one job, and when the sweeper steps in.
+TUNEBENCH_RUN_SCORE_SOFT_TIME_LIMIT_S = env.int(
+    "TUNEBENCH_RUN_SCORE_SOFT_TIME_LIMIT_S", default=540
+)
+TUNEBENCH_RUN_SCORE_TIME_LIMIT_S = env.int("TUNEBENCH_RUN_SCORE_TIME_LIMIT_S", default=600)
+if TUNEBENCH_RUN_SCORE_SOFT_TIME_LIMIT_S >= TUNEBENCH_RUN_SCORE_TIME_LIMIT_S:
+    raise ImproperlyConfigured("The scoring soft time limit must be below its hard limit.")
+# A run scoring for longer than this (the hard limit plus a margin) lost its worker.
+TUNEBENCH_RUN_SCORE_DEADLINE_S = env.int(
+    "TUNEBENCH_RUN_SCORE_DEADLINE_S", default=TUNEBENCH_RUN_SCORE_TIME_LIMIT_S + 60
+)
+# A run queued this long since its message was sent gets the message again.
+TUNEBENCH_RUN_RESEND_AFTER_S = env.int("TUNEBENCH_RUN_RESEND_AFTER_S", default=1800)
+CELERY_BEAT_SCHEDULE["requeue-stuck-runs"] = {
+    "task": "runs.requeue_stuck_runs",
+    "schedule": env.int("TUNEBENCH_RUN_SWEEP_INTERVAL_S", default=60),
     "options": {"queue": "default"},
 }
 

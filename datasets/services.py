@@ -10,7 +10,6 @@ upload leaves a complete version behind, or nothing: no rows, no files.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
@@ -48,17 +47,6 @@ MAX_DELIVERIES = 3
 
 
 # --- Upload -----------------------------------------------------------------------------
-
-
-def _copy_with_checksums(chunks: Iterable[bytes], target: Path) -> tuple[int, str, str]:
-    md5, sha256, size = hashlib.md5(usedforsecurity=False), hashlib.sha256(), 0
-    with open(target, "wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
-            md5.update(chunk)
-            sha256.update(chunk)
-            size += len(chunk)
-    return size, md5.hexdigest(), sha256.hexdigest()
 
 
 def _check_visibility(*, uploader: User, visibility: str, team: Team | None) -> None:
@@ -130,7 +118,7 @@ def upload_dataset(
     staged = storage.temp_path_beside(staged)
     final: Path | None = None
     try:
-        size, md5, sha256 = _copy_with_checksums(chunks, staged)
+        size, md5, sha256 = storage.copy_with_checksums(chunks, staged)
         if md5_checksum and md5_checksum.lower() != md5:
             raise ChecksumMismatch(f"The file's MD5 is {md5}.", field="md5_checksum")
         if sha256_checksum and sha256_checksum.lower() != sha256:

@@ -10,10 +10,11 @@ later capability.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -58,6 +59,18 @@ def move_into_place(source: Path, target: Path) -> None:
         shutil.copyfile(source, temp)
         os.replace(temp, target)
         source.unlink(missing_ok=True)
+
+
+def copy_with_checksums(chunks: Iterable[bytes], target: Path) -> tuple[int, str, str]:
+    """Stream an upload to ``target``; return its size, MD5 and SHA-256 (hex)."""
+    md5, sha256, size = hashlib.md5(usedforsecurity=False), hashlib.sha256(), 0
+    with open(target, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+            md5.update(chunk)
+            sha256.update(chunk)
+            size += len(chunk)
+    return size, md5.hexdigest(), sha256.hexdigest()
 
 
 T = TypeVar("T")

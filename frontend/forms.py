@@ -1,20 +1,25 @@
 """The website's forms: they check the shape of what a person typed, nothing more.
 
-Every rule (unique names, password strength, who may do what, what a dataset file may be)
-lives in the services (accounts/services.py, datasets/services.py); a view passes the
-cleaned data on and shows the service's error on the form with :func:`show_error`.
+Every rule (unique names, password strength, who may do what, what a dataset file may be,
+whether predictions fit a task) lives in the services (accounts/services.py,
+datasets/services.py, runs/services.py); a view passes the cleaned data on and shows the
+service's error on the form with :func:`show_error`.
 """
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.exceptions import TeamNotFound
 from accounts.models import Membership, Team, User
-from accounts.selectors import list_teams
+from accounts.selectors import get_team, list_teams
 from config.errors import DomainError
 from datasets.models import Dataset
 from datasets.selectors import QualityRange
+from runs.models import Run
 from tasks.models import Task, TaskType
 
 
@@ -313,6 +318,9 @@ def show_error(form: forms.Form, exc: DomainError | ValidationError) -> bool:
     """
     if isinstance(exc, DomainError):
         field = _FIELD_ALIASES.get(exc.field, exc.field)
+        # A path into a structured value ("parameters.max_depth") is that field's error.
+        if field not in form.fields and field:
+            field = field.split(".", 1)[0]
         if field not in form.fields:
             return False
         form.add_error(field, exc.detail)
@@ -432,3 +440,208 @@ class TaskCreateForm(forms.Form):
         self.fields["estimation_procedure"].choices = _procedure_choices(procedures)
         self.fields["task_type"].widget.attrs["data-task-type"] = ""
         self.fields["estimation_procedure"].widget.attrs["data-procedure-for"] = "task_type"
+
+
+# --- Flows and runs ---------------------------------------------------------------------
+
+
+class FlowFilterForm(forms.Form):
+    """The flow list's filters, read from the query string; every field may be left empty."""
+
+    name = forms.CharField(
+        max_length=255,
+        required=False,
+        help_text="Any part of it, such as “RandomForest”.",
+        widget=forms.TextInput(attrs={"type": "search", "autocapitalize": "none"}),
+    )
+    tag = forms.CharField(max_length=64, required=False)
+    uploader = forms.CharField(
+        max_length=150, required=False, widget=forms.TextInput(attrs={"autocapitalize": "none"})
+    )
+
+    def selector_filters(self) -> dict:
+        """The cleaned filters as keyword arguments of ``list_flows``."""
+        data = self.cleaned_data
+        return {
+            "name": data.get("name") or None,
+            "tag": data.get("tag") or None,
+            "uploader": data.get("uploader") or None,
+        }
+
+
+RUN_STATUS_FILTERS = [("", "Any status"), *Run.Status.choices]
+
+
+def _id_field(label: str, **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=MAX_SEED,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+class RunFilterForm(forms.Form):
+    """The run list's filters, read from the query string; every field may be left empty."""
+
+    task = _id_field("Task id", required=False)
+    flow = _id_field("Flow id", required=False)
+    configuration = _id_field("Configuration id", required=False)
+    uploader = forms.CharField(
+        max_length=150, required=False, widget=forms.TextInput(attrs={"autocapitalize": "none"})
+    )
+    team = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Its short name, as in the team page's address.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
+    )
+    status = forms.ChoiceField(choices=RUN_STATUS_FILTERS, required=False)
+    tag = forms.CharField(max_length=64, required=False)
+
+    def clean_team(self) -> Team | None:
+        slug = self.cleaned_data.get("team")
+        if not slug:
+            return None
+        try:
+            return get_team(slug=slug)
+        except TeamNotFound:
+            raise ValidationError("There is no team with this short name.") from None
+
+    def selector_filters(self) -> dict:
+        """The cleaned filters as keyword arguments of ``list_runs``."""
+        data = self.cleaned_data
+        team = data.get("team")
+        return {
+            "task_id": data.get("task"),
+            "flow_id": data.get("flow"),
+            "configuration_id": data.get("configuration"),
+            "uploader": data.get("uploader") or None,
+            "team_id": team.pk if team else None,
+            "status": data.get("status") or None,
+            "tag": data.get("tag") or None,
+        }
+
+
+def _no_duplicate_keys(pairs: list) -> dict:
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ValueError(f"the key {key!r} is given twice")
+    return dict(pairs)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class JSONObjectField(forms.CharField):
+    """A JSON object typed into a text box; empty is ``None``. Its values are the service's.
+
+    Strict, as the API's parser is: a key given twice, NaN and Infinity are refused rather
+    than silently collapsed or passed on.
+    """
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            parsed = json.loads(
+                text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant
+            )
+        except (ValueError, RecursionError) as exc:
+            raise ValidationError(f"This is not valid JSON: {exc}.") from None
+        if not isinstance(parsed, dict):
+            raise ValidationError('Write a JSON object, such as {"max_depth": 3}.')
+        return parsed
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return json.dumps(value, indent=2)
+        return value
+
+
+class RunUploadForm(forms.Form):
+    """Upload the predictions of a run made elsewhere, for the server to score."""
+
+    predictions = forms.FileField(
+        label="Predictions file",
+        help_text=(
+            "CSV, ARFF or Parquet with the columns repeat, fold, row_id and prediction "
+            "(and confidence.<class> for classification), one row for every test row of "
+            "every fold."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".csv,.arff,.parquet,.pq"}),
+    )
+    task = _id_field("Task id", help_text="The task whose splits the predictions follow.")
+    flow = forms.TypedChoiceField(
+        label="Flow",
+        coerce=int,
+        empty_value=None,
+        help_text="The algorithm that made the predictions.",
+        error_messages={"required": "Choose the flow, or give its id below."},
+    )
+    flow_id = _id_field(
+        "Or the flow's id",
+        required=False,
+        help_text="For a flow not in the list; it wins over the list.",
+    )
+    parameters = JSONObjectField(
+        label="Parameter values",
+        max_length=100_000,
+        required=False,
+        help_text=(
+            'A JSON object, such as {"max_depth": 3}. Parameters left out take the flow\'s '
+            "defaults."
+        ),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "none", "class": "mono"}
+        ),
+    )
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_SEED,
+        required=False,
+        help_text="The random seed the model was trained with, if any.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    team_id = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="— Only me —",
+        help_text="The run also counts on the task's team leaderboard for this team.",
+    )
+    tags = CommaSeparatedField(
+        item_max_length=64,
+        max_length=5_000,
+        required=False,
+        help_text="Separated by commas, such as: baseline, tuned.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
+    )
+    description = forms.CharField(
+        max_length=100_000,
+        required=False,
+        help_text="Markdown: how the model was trained, links to code or a paper.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user: User, flows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["flow"].choices = [
+            ("", "— Choose a flow —"),
+            *((flow.pk, f"{flow.name} (version {flow.version}, id {flow.pk})") for flow in flows),
+        ]
+        if self.data.get("flow_id"):  # the id box stands in for the list
+            self.fields["flow"].required = False
+        self.fields["team_id"].queryset = list_teams(member=user)
+        if not self.fields["team_id"].queryset.exists():
+            self.fields["team_id"].help_text = "You are in no team yet: the run is yours alone."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("flow_id") is not None:
+            cleaned["flow"] = cleaned["flow_id"]
+        return cleaned

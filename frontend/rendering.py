@@ -1,7 +1,7 @@
-"""How dataset facts are shown: numbers, Markdown descriptions, feature summaries and plots.
+"""How facts are shown: numbers, Markdown descriptions, feature summaries and plots.
 
-Presentation only: the values come from the selectors as ingestion stored them, and
-nothing here queries the database. Descriptions are written by uploaders, so their
+Presentation only: the values come from the selectors as ingestion and scoring stored
+them, and nothing here queries the database. Descriptions are written by uploaders, so their
 Markdown is rendered and then sanitised with an allowlist (nh3) before it reaches a page.
 """
 
@@ -175,3 +175,45 @@ def feature_rows(features: Iterable[Feature]) -> tuple[list[dict], dict[str, dic
             }
         )
     return rows, plots
+
+
+# --- Run scores -------------------------------------------------------------------------
+
+
+def scores_plot_spec(
+    points: Iterable[tuple[Any, float, int, str]], *, measure: str, higher_is_better: bool
+) -> dict:
+    """What plots.js needs to draw every run's score over time with the best so far.
+
+    ``points`` are ``(created_at, value, run_id, username)``, oldest first (the selector's
+    order). The best-so-far line follows the measure's direction: the running maximum of
+    an accuracy, the running minimum of an error.
+    """
+    pick = max if higher_is_better else min
+    x, y, runs, who, best = [], [], [], [], []
+    for created_at, value, run_id, username in points:
+        x.append(created_at.isoformat())
+        y.append(value)
+        runs.append(run_id)
+        who.append(username)
+        best.append(value if not best else pick(best[-1], value))
+    return {
+        "kind": "scores",
+        "title": measure,
+        "x": x,
+        "y": y,
+        "runs": runs,
+        "who": who,
+        "best": best,
+        "higher_is_better": higher_is_better,
+    }
+
+
+def describe_scores_plot(spec: dict) -> str:
+    """The text alternative of a scores plot (the leaderboard holds the best entries)."""
+    count = len(spec["y"])
+    runs = "run" if count == 1 else "runs"
+    return (
+        f"{spec['title']} of {count} scored {runs} over time; the best so far is "
+        f"{format_number(spec['best'][-1])}"
+    )

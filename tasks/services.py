@@ -8,6 +8,7 @@ They are written once; a job delivered again finds them stored and changes nothi
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +34,42 @@ SPLIT_KINDS = ("parquet", "csv", "arff")
 
 def splits_path(task_id: int, kind: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "tasks" / str(task_id) / f"splits.{kind}"
+
+
+def load_splits(task_id: int):
+    """A task's stored splits as the engine's ``Splits``.
+
+    The stored Parquet (the long format, one line per row and fold) is the truth; reading
+    it for a million-row task takes a second, so the first reader also keeps the compact
+    assignment matrix (repeats x rows, int32) beside it, written atomically, and later
+    readers load that in milliseconds. It is derived from the immutable Parquet, so it
+    never goes stale; a damaged copy is rebuilt.
+    """
+    import numpy as np
+
+    from tunebench import engine
+
+    cache = splits_path(task_id, "parquet").with_name("assignment.npz")
+    try:
+        with np.load(cache, allow_pickle=False) as stored:
+            return engine.Splits(
+                repeats=int(stored["assignment"].shape[0]),
+                folds=int(stored["folds"]),
+                assignment=stored["assignment"],
+            )
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass
+    splits = engine.read_splits_parquet(splits_path(task_id, "parquet"))
+
+    def write(path: Path) -> None:
+        with open(path, "wb") as out:
+            np.savez(out, assignment=splits.assignment, folds=np.int64(splits.folds))
+
+    try:
+        dataset_storage.write_all({cache: write})
+    except OSError:  # a read-only or full disk: the Parquet still answers
+        logger.warning("could not cache the splits of task %s", task_id, exc_info=True)
+    return splits
 
 
 def _target_feature(dataset: Dataset, target: str) -> Feature:

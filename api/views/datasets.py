@@ -13,12 +13,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.exceptions import TeamNotFound
 from accounts.selectors import get_team
 from api.files import stored_file_response
+from api.parsers import StrictJSONParser
 from api.schema import problems
 from api.serializers.datasets import (
     DatasetDefinitionSerializer,
@@ -112,7 +113,7 @@ LIST_PARAMETERS = [
 class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DatasetSerializer
     filter_backends: list = []  # the selector filters (see list_filters)
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
     queryset = Dataset.objects.none()  # schema generation only; get_queryset is the truth
 
     def get_queryset(self):

@@ -1,4 +1,4 @@
-"""``/api/v1/tasks/`` and ``/api/v1/estimation-procedures/``.
+"""``/api/v1/tasks/`` (with each task's leaderboard) and ``/api/v1/estimation-procedures/``.
 
 A task is visible exactly when its dataset is (the selector says so). Creating the same
 definition twice returns the existing task (200) instead of a second one (201).
@@ -8,34 +8,26 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.files import stored_file_response
-from api.filters import MAX_ID
+from api.filters import choice_param, id_param
 from api.schema import problems
+from api.serializers.runs import LeaderboardSerializer
 from api.serializers.tasks import (
     EstimationProcedureSerializer,
     TaskCreateSerializer,
     TaskSerializer,
     TaskTypeField,
 )
+from runs.selectors import leaderboard
 from tasks import services
 from tasks.exceptions import TaskSplitsMissing
 from tasks.models import Task
 from tasks.selectors import get_task, list_estimation_procedures, list_tasks, splits_file_of
-
-
-def _int_param(params, name: str) -> int | None:
-    if not params.get(name):
-        return None
-    field = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    try:
-        return field.run_validation(params[name])
-    except ValidationError as exc:
-        raise ValidationError({name: exc.detail}) from None
 
 
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -56,9 +48,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise ValidationError({"status": [f"One of {', '.join(Task.Status.values)}, all."]})
         return list_tasks(
             viewer=self.request.user,
-            dataset_id=_int_param(params, "dataset"),
+            dataset_id=id_param(params, "dataset"),
             task_type=task_type,
-            estimation_procedure_id=_int_param(params, "estimation_procedure"),
+            estimation_procedure_id=id_param(params, "estimation_procedure"),
             target=params.get("target") or None,
             tag=params.get("tag") or None,
             status=None if status_param == "all" else status_param,
@@ -145,6 +137,40 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             md5=stored.md5,
             sha256=stored.sha256,
         )
+
+    @extend_schema(
+        summary="The task's leaderboard: each person's (or team's) best scored run",
+        description=(
+            "Ranked by the measure in its own direction (higher is better for accuracy, "
+            "lower for errors); equal scores go to the earlier run. A team board ranks only "
+            "runs published for a team. Runs you may not see are not on it."
+        ),
+        parameters=[
+            OpenApiParameter("by", str, enum=["person", "team"], description="Default person."),
+            OpenApiParameter("measure", str, description="Default: the task's evaluation measure."),
+        ],
+        responses={200: LeaderboardSerializer, **problems(400, 404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def leaderboard(self, request, pk=None):
+        from tunebench import engine
+
+        task = self.get_object()
+        by = choice_param(request.query_params, "by", ("person", "team")) or "person"
+        measure = request.query_params.get("measure") or task.evaluation_measure
+        known = engine.MEASURES.get(measure)
+        if known is None or known.task_type != task.task_type:
+            raise ValidationError(
+                {"measure": [f"{measure!r} is not a measure of this task's type."]}
+            )
+        entries = leaderboard(viewer=request.user, task=task, measure=measure, by=by)
+        body = {
+            "measure": measure,
+            "higher_is_better": known.higher_is_better,
+            "by": by,
+            "entries": entries,
+        }
+        return Response(LeaderboardSerializer(body, context={"by": by}).data)
 
 
 class EstimationProcedureViewSet(

@@ -29,3 +29,13 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 def camel_breaks(name: str) -> str:
     """``MaxNominalAttDistinctValues`` may wrap between its words on a phone, nowhere else."""
     return mark_safe(_CAMEL.sub("<wbr>", conditional_escape(name)))  # noqa: S308 - escaped first
+
+
+_NAME_BREAK = re.compile(r"(?<=[.,=(])|(?<=[a-z0-9])(?=[A-Z])")
+
+
+@register.filter
+def name_breaks(name: str) -> str:
+    """A flow name such as ``sklearn.pipeline.Pipeline(scale=...)`` may wrap after its dots,
+    commas, equals signs and brackets, and between camel-case words, instead of mid-word."""
+    return mark_safe(_NAME_BREAK.sub("<wbr>", conditional_escape(name)))  # noqa: S308 - escaped first

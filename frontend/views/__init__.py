@@ -21,6 +21,8 @@ from frontend.views.datasets import (
     dataset_upload,
     plotly_js,
 )
+from frontend.views.flows import flow_detail, flow_list
+from frontend.views.runs import run_detail, run_list, run_status, run_upload
 from frontend.views.site import home, page_not_found, server_error
 from frontend.views.tasks import task_create, task_detail, task_list, task_status
 from frontend.views.teams import (
@@ -46,12 +48,18 @@ __all__ = [
     "dataset_status",
     "dataset_update",
     "dataset_upload",
+    "flow_detail",
+    "flow_list",
     "home",
     "member_add",
     "member_remove",
     "member_role",
     "page_not_found",
     "plotly_js",
+    "run_detail",
+    "run_list",
+    "run_status",
+    "run_upload",
     "server_error",
     "signup",
     "task_create",

@@ -3,6 +3,9 @@
 A task is visible exactly when its dataset is (the selectors' business): one the viewer
 may not see is reported as not existing (404), here as in the API. Whether a task can be
 defined on a dataset is the service's business; the page shows its error on the form.
+A task's page also shows its leaderboards (best run per person and per team, in the
+measure's own direction) and every score over time, from the runs selectors: runs the
+viewer may not see are in neither.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -20,15 +24,20 @@ from config.errors import DomainError
 from datasets.models import Dataset, Feature
 from datasets.selectors import features_of
 from frontend.forms import TaskCreateForm, TaskFilterForm, show_error
-from frontend.rendering import describe_plot, plot_spec
+from frontend.rendering import describe_plot, describe_scores_plot, plot_spec, scores_plot_spec
 from frontend.throttling import throttle_posts
 from frontend.views.datasets import DOWNLOADS, _get_dataset_or_404
+from frontend.views.runs import measure_info
+from runs.models import Run
+from runs.selectors import leaderboard, run_counts_by_status, scores_over_time
 from tasks import services
 from tasks.exceptions import TaskNotFound
 from tasks.models import Task, TaskType
 from tasks.selectors import get_task, list_estimation_procedures, list_tasks
 
 PER_PAGE = 50
+# Entries shown on each of the task page's leaderboards (the API pages through them all).
+LEADERBOARD_ENTRIES = 50
 # Per-fold test counts are tabulated up to this many folds (leave-one-out has one a row).
 MAX_FOLD_COLUMNS = 20
 
@@ -94,9 +103,45 @@ def _class_balance(task: Task) -> tuple[dict | None, str | None]:
     return (spec, describe_plot(spec)) if spec else (None, None)
 
 
+def _runs_context(request: HttpRequest, task: Task) -> dict:
+    """The task's leaderboards, its scores over time and its runs by status."""
+    measure = measure_info(task.evaluation_measure)
+    boards = {
+        by: leaderboard(viewer=request.user, task=task, by=by)[: LEADERBOARD_ENTRIES + 1]
+        for by in ("person", "team")
+    }
+    points = scores_over_time(viewer=request.user, task=task)
+    scores = None
+    if points:
+        scores = scores_plot_spec(
+            points, measure=measure["name"], higher_is_better=measure["higher_is_better"]
+        )
+        # A click on a point opens its run.
+        scores["links"] = [reverse("run_detail", args=[run_id]) for run_id in scores["runs"]]
+    counts = run_counts_by_status(viewer=request.user, task=task)
+    return {
+        "measure": measure,
+        "people_board": boards["person"],
+        "team_board": boards["team"],
+        "board_size": LEADERBOARD_ENTRIES,
+        "scores": scores,
+        "scores_text": describe_scores_plot(scores) if scores else None,
+        "run_counts": [
+            (status, label, counts[status])
+            for status, label in Run.Status.choices
+            if status in counts
+        ],
+        "run_total": sum(counts.values()),
+    }
+
+
 def _render_task(request: HttpRequest, task: Task) -> HttpResponse:
     files = {f.kind: f for f in task.split_files.all()}
     balance, balance_text = _class_balance(task)
+    runs = _runs_context(request, task)
+    plots = {"balance": balance} if balance else {}
+    if runs["scores"]:
+        plots["scores"] = runs["scores"]
     context = {
         "task": task,
         "dataset": task.dataset,
@@ -107,8 +152,10 @@ def _render_task(request: HttpRequest, task: Task) -> HttpResponse:
             for kind, label in DOWNLOADS
             if task.status == Task.Status.ACTIVE and kind in files
         ],
-        "plots": {"balance": balance} if balance else {},
+        "plots": plots,
+        "balance": balance,
         "balance_text": balance_text,
+        **runs,
     }
     return render(request, "frontend/task_detail.html", context)
 

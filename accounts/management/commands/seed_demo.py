@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-datasets", action="store_true", help="Only the users and the team."
         )
+        parser.add_argument("--skip-runs", action="store_true", help="No demo tasks and runs.")
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -43,4 +44,7 @@ class Command(BaseCommand):
         if not options.get("skip_datasets"):
             # Demo datasets go through the real upload path; a worker ingests them.
             call_command("seed_demo_datasets", stdout=self.stdout)
+        if not options.get("skip_datasets") and not options.get("skip_runs"):
+            # Demo tasks and runs on three of them; the worker scores the runs.
+            call_command("seed_demo_runs", stdout=self.stdout)
         self.stdout.write(f"Demo login: demo / {DEMO_PASSWORD}")

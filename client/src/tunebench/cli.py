@@ -1,4 +1,4 @@
-"""The `tunebench` command: `login`, `whoami`, `teams` and `datasets`, on the Python API's calls.
+"""The `tunebench` command: `login`, `whoami`, `teams`, `datasets`, `runs`, on the API's calls.
 
 Global `--url` / `--api-key` override the environment and config file. Errors (and files that
 cannot be read or written) print `error: <message>` to stderr and exit 1; usage errors exit 2
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import math
+import re
 import sys
 from collections.abc import Container, Sequence
 from typing import Any
@@ -19,6 +21,10 @@ from tunebench._version import __version__
 from tunebench.client import Client
 from tunebench.datasets import DOWNLOAD_FORMATS, Dataset
 from tunebench.exceptions import AuthenticationError, ConfigError, TunebenchError
+from tunebench.runs import Run
+
+FLOW_NAME_WIDTH = 60
+_MODULE_PATH = re.compile(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)")
 
 
 def _client(args: argparse.Namespace) -> Client:
@@ -131,6 +137,127 @@ def cmd_datasets_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_runs_list(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        runs = client.list_runs(
+            task=args.task,
+            flow=args.flow,
+            uploader=args.uploader,
+            status=args.status,
+            tag=args.tag,
+            limit=args.limit,
+        )
+    if runs.empty:
+        print("No runs.")
+        return 0
+    rows = [("ID", "TASK", "FLOW", "STATUS", "MEASURE", "VALUE", "UPLOADER")]
+    rows += [
+        (
+            str(row.id),
+            str(row.task_id),
+            f"{row.flow_id} {_short_flow_name(row.flow_name)}",
+            row.status,
+            row.evaluation_measure or "",
+            _value(row.value),
+            row.uploader or "",
+        )
+        for row in runs.itertuples(index=False)
+    ]
+    _print_table(rows, right={0, 1, 5})
+    return 0
+
+
+def cmd_runs_show(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        run = client.get_run(args.id)
+    task = run.task_ref
+    flow = run.flow
+    fields = [
+        ("run", str(run.id)),
+        (
+            "task",
+            f"{run.task_id} ({task.dataset_name}, target {task.target})"
+            if task
+            else str(run.task_id),
+        ),
+        ("flow", f"{flow.id} {flow.name} (version {flow.version})" if flow else ""),
+        ("configuration", "" if run.configuration_id is None else str(run.configuration_id)),
+        ("uploader", run.uploader.username if run.uploader else ""),
+        ("team", run.team.name if run.team else ""),
+        ("origin", run.origin or ""),
+        ("status", run.status or ""),
+    ]
+    if run.error:
+        fields.append(("error", f"{run.error.code}: {run.error.message}"))
+    fields += [
+        ("seed", "" if run.seed is None else str(run.seed)),
+        ("tags", ", ".join(run.tags)),
+        ("created", run.created_at or ""),
+        ("finished", run.finished_at or ""),
+    ]
+    width = max(len(name) for name, _ in fields) + 1
+    for name, value in fields:
+        print(f"{name + ':':<{width}} {value}".rstrip())
+    if run.evaluations:
+        print()
+        rows = [("MEASURE", "VALUE", "STD")]
+        rows += [
+            (measure, _value(value), _value(run.evaluation_std.get(measure)))
+            for measure, value in run.evaluations.items()
+        ]
+        _print_table(rows, right={1, 2})
+    return 0
+
+
+def cmd_runs_upload(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        run = client.publish_run(
+            args.task,
+            args.predictions,
+            flow=args.flow,
+            parameters=args.parameters,
+            seed=args.seed,
+            team=args.team,
+            tags=args.tag,
+            description=args.description,
+        )
+        print(f"Uploaded run {run.id} (task {run.task_id}, flow {args.flow}): {run.status}.")
+        if args.wait:
+            run = client.wait_for_run(run.id, timeout=args.timeout)
+            print(_run_summary(run))
+    return 0
+
+
+def _run_summary(run: Run) -> str:
+    measure = run.task_ref.evaluation_measure if run.task_ref else None
+    if measure in run.evaluations:
+        return f"Run {run.id} is {run.status}: {measure} {_value(run.evaluations[measure])}."
+    return f"Run {run.id} is {run.status}."
+
+
+def _short_flow_name(name: str) -> str:
+    """A flow name without module paths (`Pipeline(scale=StandardScaler,...`), cut to fit."""
+    short = _MODULE_PATH.sub(r"\1", name)
+    return short if len(short) <= FLOW_NAME_WIDTH else short[: FLOW_NAME_WIDTH - 3] + "..."
+
+
+def _value(value: Any) -> str:
+    """A measure for a table cell: four decimals, missing as blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.4f}"
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object, e.g. '{\"max_depth\": 3}'")
+    return value
+
+
 def _summary(dataset: Dataset) -> str:
     sizes = [
         f"{_count(dataset.qualities.get(quality))} {word}"
@@ -232,6 +359,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="file or directory (default: the current directory, as <name>-v<version>.<ext>)",
     )
     download.set_defaults(handler=cmd_datasets_download)
+
+    runs = commands.add_parser("runs", help="list, show and upload runs")
+    actions = runs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="list runs, newest first")
+    listing.add_argument("--task", type=int, help="only runs on this task")
+    listing.add_argument("--flow", type=int, help="only runs of this flow")
+    listing.add_argument("--uploader", help="only runs this user uploaded")
+    listing.add_argument("--status", choices=["queued", "running", "scoring", "done", "failed"])
+    listing.add_argument("--tag", help="only runs with this tag")
+    listing.add_argument("--limit", type=int, help="at most this many (default: all)")
+    listing.set_defaults(handler=cmd_runs_list)
+
+    show = actions.add_parser("show", help="show a run and its evaluations")
+    show.add_argument("id", type=int, help="run id")
+    show.set_defaults(handler=cmd_runs_show)
+
+    upload = actions.add_parser(
+        "upload",
+        help="upload a predictions file",
+        description="Upload OpenML predictions (repeat, fold, row_id, prediction, "
+        "confidence.<label>...) as a Parquet, CSV or ARFF file.",
+    )
+    upload.add_argument("predictions", help="the predictions file")
+    upload.add_argument("--task", type=int, required=True, help="task id")
+    upload.add_argument("--flow", type=int, required=True, help="flow id")
+    upload.add_argument(
+        "--parameters",
+        type=_json_object,
+        help="hyperparameter values as a JSON object, e.g. '{\"max_depth\": 3}' "
+        "(default: the flow's defaults)",
+    )
+    upload.add_argument("--seed", type=int, help="the seed the predictions were made with")
+    upload.add_argument("--team", type=int, help="team id to attribute the run to")
+    upload.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    upload.add_argument("--description", default="", help="Markdown")
+    upload.add_argument("--wait", action="store_true", help="wait until the run is scored")
+    upload.add_argument(
+        "--timeout", type=float, default=600, help="seconds --wait waits (default: 600)"
+    )
+    upload.set_defaults(handler=cmd_runs_upload)
     return parser
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 from tunebench import config
 from tunebench.accounts import AccountsAPI
 from tunebench.datasets import DatasetsAPI
+from tunebench.flows import FlowsAPI
+from tunebench.runs import RunsAPI
 from tunebench.tasks import TasksAPI
 
 
-class Client(AccountsAPI, DatasetsAPI, TasksAPI):
+class Client(AccountsAPI, DatasetsAPI, TasksAPI, FlowsAPI, RunsAPI):
     """A connection to one Tunebench server: `Client(url, api_key)` or `tunebench.connect()`."""
 
 

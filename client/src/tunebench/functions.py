@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 from tunebench.accounts import Team, User
 from tunebench.client import default_client
 from tunebench.datasets import Dataset
+from tunebench.flows import Configuration, Flow, FlowRef
+from tunebench.runs import Run
 from tunebench.tasks import Task
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 
 def whoami() -> User:
@@ -292,3 +295,167 @@ def list_tasks(
 def list_estimation_procedures(task_type: str | int | None = None) -> pd.DataFrame:
     """The estimation procedures the server supports (OpenML's ids), one row each."""
     return default_client().list_estimation_procedures(task_type)
+
+
+def publish_flow(flow: Flow) -> Flow:
+    """Publish a flow with its components (`flow.publish()`); sets and returns its id."""
+    return default_client().publish_flow(flow)
+
+
+def get_flow(flow_id: int) -> Flow:
+    """A flow with its parameters and components (each a full `Flow`)."""
+    return default_client().get_flow(flow_id)
+
+
+def list_flows(
+    *,
+    name: str | None = None,
+    external_version: str | None = None,
+    tag: str | None = None,
+    uploader: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Flows as a DataFrame, one row each; every page unless `limit`."""
+    return default_client().list_flows(
+        name=name,
+        external_version=external_version,
+        tag=tag,
+        uploader=uploader,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def flow_exists(name: str, external_version: str) -> int | None:
+    """The id of the flow with this name and external version, or None."""
+    return default_client().flow_exists(name, external_version)
+
+
+def get_configuration(configuration_id: int) -> Configuration:
+    """A configuration: a flow and every one of its hyperparameter values."""
+    return default_client().get_configuration(configuration_id)
+
+
+def run_model_on_task(
+    model: Any, task: int | Task, *, seed: int = 0, progress: bool | None = None
+) -> Run:
+    """Fit and predict a scikit-learn model on every fold of a task, locally; an unpublished
+    `Run` (`run.evaluate()`, `run.publish()`)."""
+    return default_client().run_model_on_task(model, task, seed=seed, progress=progress)
+
+
+def publish_run(
+    task: int | Task,
+    predictions: pd.DataFrame | pa.Table | str | os.PathLike[str],
+    *,
+    flow: Flow | FlowRef | int | None = None,
+    parameters: dict[str, Any] | None = None,
+    configuration: Any = None,
+    seed: int | None = None,
+    environment: dict[str, Any] | None = None,
+    fold_timings: Iterable[dict[str, Any]] | None = None,
+    team: Any = None,
+    tags: str | Iterable[str] = (),
+    description: str = "",
+    progress: bool | None = None,
+) -> Run:
+    """Publish predictions made elsewhere, with a configuration or a flow and its parameters."""
+    return default_client().publish_run(
+        task,
+        predictions,
+        flow=flow,
+        parameters=parameters,
+        configuration=configuration,
+        seed=seed,
+        environment=environment,
+        fold_timings=fold_timings,
+        team=team,
+        tags=tags,
+        description=description,
+        progress=progress,
+    )
+
+
+def get_run(run_id: int) -> Run:
+    """A run as the server describes it, with its evaluations once it is done."""
+    return default_client().get_run(run_id)
+
+
+def wait_for_run(
+    run_id: int,
+    *,
+    timeout: float | None = 600,
+    poll_interval: float = 2.0,
+    progress: bool | None = None,
+) -> Run:
+    """Poll until the run is done; `RunError` with the server's code if it failed."""
+    return default_client().wait_for_run(
+        run_id, timeout=timeout, poll_interval=poll_interval, progress=progress
+    )
+
+
+def list_runs(
+    *,
+    task: Any = None,
+    flow: Any = None,
+    configuration: Any = None,
+    uploader: str | None = None,
+    team: Any = None,
+    status: str | None = None,
+    tag: str | None = None,
+    origin: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Runs as a DataFrame, newest first; every page unless `limit`."""
+    return default_client().list_runs(
+        task=task,
+        flow=flow,
+        configuration=configuration,
+        uploader=uploader,
+        team=team,
+        status=status,
+        tag=tag,
+        origin=origin,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def list_evaluations(
+    *,
+    task: Any = None,
+    measure: str | None = None,
+    flow: Any = None,
+    configuration: Any = None,
+    uploader: str | None = None,
+    team: Any = None,
+    run: Any = None,
+    with_parameters: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Evaluations as a DataFrame; `with_parameters=True` adds a column per hyperparameter."""
+    return default_client().list_evaluations(
+        task=task,
+        measure=measure,
+        flow=flow,
+        configuration=configuration,
+        uploader=uploader,
+        team=team,
+        run=run,
+        with_parameters=with_parameters,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def get_leaderboard(task: Any, *, by: str = "person", measure: str | None = None) -> pd.DataFrame:
+    """A task's leaderboard, best first, by person or team."""
+    return default_client().get_leaderboard(task, by=by, measure=measure)
+
+
+def list_measures(task_type: str | int | None = None) -> pd.DataFrame:
+    """The evaluation measures the server computes, one row each."""
+    return default_client().list_measures(task_type)

@@ -228,7 +228,6 @@ class Task:
         `PredictionsError` lists every problem) and scored per fold: the result's `mean`, `std`
         and `per_fold[(repeat, fold)]` map measure names (`predictive_accuracy`, ...) to values.
         """
-        import numpy as np
         import pandas as pd
         import pyarrow as pa
 
@@ -257,57 +256,37 @@ class Task:
                 code="splits_mismatch",
                 task=self,
             )
-        y_true = self._target_codes(y) if self.is_classification else self._target(y).to_numpy()
-        y_true = y_true[checked.row_id]
-        missing = y_true < 0 if self.is_classification else np.isnan(y_true)
-        if missing.any():
-            raise TaskError(
-                f"The target {self.target!r} is missing for {int(missing.sum())} predicted "
-                "rows; they cannot be scored.",
-                code="missing_target",
-                task=self,
+        # The server's scorer, step for step (tunebench.engine.scoring).
+        try:
+            y_true = engine.target_values(
+                pa.Array.from_pandas(y),
+                task_type=self.task_type_id,
+                class_labels=self.class_labels,
             )
-        return engine.evaluate_folds(
-            self.task_type_id,
-            y_true,
-            checked.y_pred,
-            checked.proba,
-            repeat=checked.repeat,
-            fold=checked.fold,
-            n_classes=len(self.class_labels or ()) if self.is_classification else None,
-        )
+            return engine.score_predictions(
+                checked,
+                y_true,
+                task_type=self.task_type_id,
+                n_classes=len(self.class_labels or ()) if self.is_classification else None,
+            )
+        except engine.ScoringError as exc:
+            raise TaskError(str(exc), code=exc.code, task=self) from None
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def _target_codes(self, y: pd.Series) -> np.ndarray:
-        """Classification: each row's index in `class_labels`, -1 where missing.
-
-        Labels are compared as text exactly as the engine compares predictions (`true`/`false`
-        for a boolean target), so a label scores the same in y_true and y_pred.
-        """
-        import numpy as np
+        """Classification: each row's index in `class_labels`, -1 where missing (as the
+        server's scorer compares labels: `engine.target_values`)."""
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        values = pa.Array.from_pandas(y)
-        if pa.types.is_dictionary(values.type):
-            values = values.dictionary_decode()
-        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-            values = pc.cast(values, pa.string())
-        labels = pa.array(self.class_labels or [], pa.string())
-        codes = pc.index_in(values, value_set=labels)
-        unknown = codes.is_null().to_numpy(zero_copy_only=False) & ~values.is_null().to_numpy(
-            zero_copy_only=False
-        )
-        if unknown.any():
-            first = values[int(np.flatnonzero(unknown)[0])].as_py()
-            raise TaskError(
-                f"The target {self.target!r} holds {first!r}, which is not one of the task's "
-                f"classes {self.class_labels}.",
-                code="unknown_label",
-                task=self,
+        from tunebench import engine
+
+        try:
+            return engine.target_values(
+                pa.Array.from_pandas(y), task_type=self.task_type_id, class_labels=self.class_labels
             )
-        return codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        except engine.ScoringError as exc:
+            raise TaskError(str(exc), code=exc.code, task=self) from None
 
     def _target(self, y: pd.Series) -> pd.Series:
         import pandas as pd

@@ -1,7 +1,8 @@
-/* Tunebench: the feature distribution plots of a dataset page, drawn lazily.
+/* Tunebench: the plots of dataset and task pages, drawn lazily.
 
    The page carries every plot's data in one JSON block (#plot-specs) and an empty element
-   per plot ([data-plot="<feature index>"]). A plot is drawn only when its element comes
+   per plot ([data-plot="<key>"]): a feature's distribution, a target's class balance, or a
+   task's run scores over time with the best so far (kind "scores"). A plot is drawn only when its element comes
    into view, which for the feature table means when its <details> is opened: a dataset of
    500 columns draws nothing it is not asked for. plotly.js itself (4-5 MB, served by
    Tunebench from the plotly package, cached for a year) is fetched on the first draw, so
@@ -30,10 +31,53 @@
     return loading;
   }
 
+  function baseLayout(text) {
+    return {
+      margin: { l: 48, r: 8, t: 8, b: 40 },
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+      font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: text }
+    };
+  }
+
+  // Every run's score as a point, and the best score so far as a step line.
+  function scoresFigure(spec, accent, text) {
+    var who = spec.who.map(function (name, i) { return [spec.runs[i], name]; });
+    var points = {
+      type: "scatter",
+      mode: "markers",
+      name: "run",
+      x: spec.x,
+      y: spec.y,
+      customdata: who,
+      marker: { color: accent, size: 8, opacity: 0.75 },
+      hovertemplate: "Run %{customdata[0]} by %{customdata[1]}<br>%{y:.4g}<extra></extra>"
+    };
+    var best = {
+      type: "scatter",
+      mode: "lines",
+      name: "best so far",
+      x: spec.x,
+      y: spec.best,
+      line: { color: "#116329", width: 2, shape: "hv" },
+      hovertemplate: "best so far: %{y:.4g}<extra></extra>"
+    };
+    var layout = baseLayout(text);
+    layout.height = 260;
+    layout.xaxis = { automargin: true, type: "date", fixedrange: true };
+    // The page says which way is better; the axis only names the measure.
+    layout.yaxis = { automargin: true, title: { text: spec.title }, fixedrange: true };
+    layout.showlegend = true;
+    layout.legend = { orientation: "h", x: 0, y: 1.12 };
+    layout.margin.t = 28;
+    return { data: [points, best], layout: layout };
+  }
+
   function figure(spec) {
     var style = getComputedStyle(document.documentElement);
     var accent = style.getPropertyValue("--accent").trim() || "#1d4ed8";
     var text = style.getPropertyValue("--text").trim() || "#1b1f24";
+    if (spec.kind === "scores") return scoresFigure(spec, accent, text);
     var histogram = spec.kind === "histogram";
     var trace = {
       type: "bar",
@@ -70,6 +114,16 @@
       return Plotly.newPlot(element, fig.data, fig.layout, {
         displayModeBar: false,
         responsive: true
+      }).then(function () {
+        // A run's point opens its page (the leaderboard links the best ones too).
+        if (spec.links && element.on) {
+          element.on("plotly_click", function (event) {
+            var point = event.points && event.points[0];
+            if (point && point.curveNumber === 0 && spec.links[point.pointIndex]) {
+              window.location.href = spec.links[point.pointIndex];
+            }
+          });
+        }
       });
     }).catch(function () {
       element.classList.remove("plot-loading");

@@ -38,6 +38,14 @@ from tunebench.engine.predictions import (
 )
 from tunebench.engine.qualities import QUALITY_NAMES
 from tunebench.engine.readers import read_column_names, read_table
+from tunebench.engine.scoring import (
+    SCORING_CODES,
+    ScoringError,
+    read_checked_predictions,
+    score_predictions,
+    target_values,
+    write_checked_predictions,
+)
 from tunebench.engine.sniff import FORMATS, sniff_format
 from tunebench.engine.splits import (
     PROCEDURES,
@@ -65,6 +73,7 @@ __all__ = [
     "PROCEDURES",
     "QUALITY_NAMES",
     "REGRESSION_MEASURES",
+    "SCORING_CODES",
     "Checksums",
     "DataFormatError",
     "Description",
@@ -77,6 +86,7 @@ __all__ = [
     "Problem",
     "Procedure",
     "RawTable",
+    "ScoringError",
     "SplitError",
     "Splits",
     "aggregate_folds",
@@ -90,16 +100,20 @@ __all__ = [
     "generate_splits",
     "get_procedure",
     "ingest_file",
+    "read_checked_predictions",
     "read_column_names",
     "read_predictions",
     "read_splits_parquet",
     "read_table",
     "regression_measures",
+    "score_predictions",
     "sniff_format",
     "splits_table",
     "table_to_dataframe",
+    "target_values",
     "validate_predictions",
     "write_arff",
+    "write_checked_predictions",
     "write_csv",
     "write_parquet",
     "write_splits_arff",

@@ -1,0 +1,430 @@
+"""Writes for flows and configurations.
+
+A flow description arrives as a nested mapping (the API's JSON, or what the client's
+``flow_from_sklearn`` builds): parameters with their types and defaults, and components,
+each itself a flow. ``create_flow`` stores the whole tree at once, reusing any sub-flow
+that already exists by (name, external_version); the same description sent again is the
+same flow, and one that differs from the stored flow of that name and external version is
+refused rather than silently merged.
+
+Configurations are complete, canonical parameter values: keys are the flow's parameter
+names, and ``<identifier>__<name>`` for a component's (scikit-learn's ``get_params``
+convention), at any depth. Missing values take the declared defaults; values of
+parameters declared ``int`` or ``float`` are normalised (``1`` and ``1.0`` are one float
+value), while an undeclared (``any``) parameter keeps the distinction, because
+scikit-learn itself gives ``max_features=1`` and ``max_features=1.0`` different meanings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from accounts.models import User
+from flows.exceptions import FlowConflict, InvalidFlow, InvalidParameters
+from flows.models import Configuration, Flow, FlowComponent, FlowParameter, FlowTag
+
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # a parameter: a Python identifier
+# A component: a step name as scikit-learn allows it (make_pipeline gives "standardscaler-1").
+STEP = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+MAX_DEPTH = 10  # components within components
+MAX_PARAMETERS = 500
+MAX_COMPONENTS = 100
+MAX_VALUE_DEPTH = 8  # nesting of a JSON value
+MAX_CANONICAL_BYTES = 1 << 20
+MAX_TAGS = 50
+DATA_TYPES = frozenset(FlowParameter.DataType.values)
+SEPARATOR = "__"
+
+
+# -- JSON values -------------------------------------------------------------------------
+
+
+def canonical_json(value: Any) -> str:
+    """The one text of a JSON value: sorted keys, no spaces, shortest float repr."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def check_json_value(value: Any, *, field: str, exc: type = InvalidParameters) -> None:
+    """Refuse what JSON cannot carry exactly: NaN and infinities, deep nesting, odd keys."""
+
+    def walk(item: Any, depth: int, path: str) -> None:
+        if depth > MAX_VALUE_DEPTH:
+            raise exc(
+                f"{path} is nested more than {MAX_VALUE_DEPTH} levels deep.",
+                code="too_deep",
+                field=path,
+            )
+        if isinstance(item, float) and not math.isfinite(item):
+            raise exc(
+                f"{path} is {item}; only finite numbers are allowed.", code="non_finite", field=path
+            )
+        if isinstance(item, list | tuple):
+            for index, child in enumerate(item):
+                walk(child, depth + 1, f"{path}.{index}")
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise exc(f"{path} has a key that is not text.", code="bad_type", field=path)
+                walk(child, depth + 1, f"{path}.{key}")
+        elif not (item is None or isinstance(item, bool | int | float | str)):
+            raise exc(f"{path} is not a JSON value.", code="bad_type", field=path)
+
+    walk(value, 0, field)
+
+
+# -- flows -------------------------------------------------------------------------------
+
+
+def _text(spec: Mapping, key: str, *, path: str, required: bool, limit: int) -> str:
+    value = spec.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidFlow(f"{key} must be text.", field=f"{path}{key}")
+    value = value.strip() if limit <= 255 else value
+    if required and not value:
+        raise InvalidFlow(f"{key} is required.", code="required", field=f"{path}{key}")
+    if len(value) > limit:
+        raise InvalidFlow(f"{key} is longer than {limit} characters.", field=f"{path}{key}")
+    return value
+
+
+def _identifier(value: Any, *, what: str, field: str, pattern: re.Pattern = NAME) -> str:
+    if not isinstance(value, str) or not pattern.match(value) or SEPARATOR in value:
+        allowed = (
+            "letters, digits and single underscores, not starting with a digit"
+            if pattern is NAME
+            else "letters, digits, '.', '-' and single underscores"
+        )
+        raise InvalidFlow(
+            f"{what} {value!r} must be {allowed}, without '{SEPARATOR}'.",
+            code="invalid_name",
+            field=field,
+        )
+    if len(value) > 255:
+        raise InvalidFlow(f"{what} is longer than 255 characters.", field=field)
+    return value
+
+
+def _clean_flow(spec: Any, *, path: str = "", depth: int = 0) -> dict[str, Any]:
+    """Check a flow description and return it normalised (components cleaned recursively)."""
+    if depth > MAX_DEPTH:
+        raise InvalidFlow(
+            f"Components are nested more than {MAX_DEPTH} levels deep.",
+            code="too_deep",
+            field=path.rstrip(".") or "components",
+        )
+    if not isinstance(spec, Mapping):
+        raise InvalidFlow("A flow must be an object.", field=path.rstrip(".") or "flow")
+    known = {
+        "name",
+        "external_version",
+        "description",
+        "language",
+        "dependencies",
+        "class_name",
+        "parameters",
+        "components",
+        "tags",
+    }
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise InvalidFlow(
+            f"Unknown field {unknown[0]!r}.", code="unknown_field", field=f"{path}{unknown[0]}"
+        )
+    clean: dict[str, Any] = {
+        "name": _text(spec, "name", path=path, required=True, limit=255),
+        "external_version": _text(spec, "external_version", path=path, required=True, limit=255),
+        "class_name": _text(spec, "class_name", path=path, required=False, limit=255),
+        "description": _text(spec, "description", path=path, required=False, limit=100_000),
+        "language": _text(spec, "language", path=path, required=False, limit=64) or "Python",
+        "dependencies": _text(spec, "dependencies", path=path, required=False, limit=10_000),
+    }
+    parameters = spec.get("parameters") or []
+    if not isinstance(parameters, list):
+        raise InvalidFlow("parameters must be a list.", field=f"{path}parameters")
+    if len(parameters) > MAX_PARAMETERS:
+        raise InvalidFlow(f"At most {MAX_PARAMETERS} parameters.", field=f"{path}parameters")
+    clean_parameters = []
+    seen: set[str] = set()
+    for index, parameter in enumerate(parameters):
+        where = f"{path}parameters.{index}"
+        if not isinstance(parameter, Mapping):
+            raise InvalidFlow("A parameter must be an object.", field=where)
+        extra = sorted(set(parameter) - {"name", "data_type", "default", "description"})
+        if extra:
+            raise InvalidFlow(
+                f"Unknown field {extra[0]!r}.", code="unknown_field", field=f"{where}.{extra[0]}"
+            )
+        name = _identifier(parameter.get("name"), what="Parameter name", field=f"{where}.name")
+        if name in seen:
+            raise InvalidFlow(
+                f"Parameter {name!r} is declared twice.",
+                code="duplicate_parameter",
+                field=f"{where}.name",
+            )
+        seen.add(name)
+        data_type = parameter.get("data_type") or "any"
+        if data_type not in DATA_TYPES:
+            raise InvalidFlow(
+                f"data_type must be one of {', '.join(sorted(DATA_TYPES))}.",
+                code="invalid_data_type",
+                field=f"{where}.data_type",
+            )
+        default = parameter.get("default")
+        check_json_value(default, field=f"{where}.default", exc=InvalidFlow)
+        if default is not None:
+            default = _typed(default, data_type, field=f"{where}.default", exc=InvalidFlow)
+        description = parameter.get("description") or ""
+        if not isinstance(description, str) or len(description) > 10_000:
+            raise InvalidFlow(
+                "description must be text of at most 10,000 characters.",
+                field=f"{where}.description",
+            )
+        clean_parameters.append(
+            {"name": name, "data_type": data_type, "default": default, "description": description}
+        )
+    components = spec.get("components") or []
+    if not isinstance(components, list):
+        raise InvalidFlow("components must be a list.", field=f"{path}components")
+    if len(components) > MAX_COMPONENTS:
+        raise InvalidFlow(f"At most {MAX_COMPONENTS} components.", field=f"{path}components")
+    clean_components = []
+    identifiers: set[str] = set()
+    for index, component in enumerate(components):
+        where = f"{path}components.{index}"
+        if not isinstance(component, Mapping) or set(component) != {"identifier", "flow"}:
+            raise InvalidFlow("A component is an object with identifier and flow.", field=where)
+        identifier = _identifier(
+            component["identifier"],
+            what="Component identifier",
+            field=f"{where}.identifier",
+            pattern=STEP,
+        )
+        if identifier in identifiers or identifier in seen:
+            raise InvalidFlow(
+                f"{identifier!r} names two components, or a component and a parameter.",
+                code="duplicate_component",
+                field=f"{where}.identifier",
+            )
+        identifiers.add(identifier)
+        clean_components.append(
+            {
+                "identifier": identifier,
+                "flow": _clean_flow(component["flow"], path=f"{where}.flow.", depth=depth + 1),
+            }
+        )
+    clean["parameters"] = clean_parameters
+    clean["components"] = clean_components
+    tags = spec.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise InvalidFlow("tags must be a list of text.", field=f"{path}tags")
+    tags = sorted({t.strip() for t in tags if t.strip()})
+    if len(tags) > MAX_TAGS or any(len(t) > 64 for t in tags):
+        raise InvalidFlow(f"At most {MAX_TAGS} tags of at most 64 characters.", field=f"{path}tags")
+    clean["tags"] = tags
+    return clean
+
+
+def _signature(parameters: list[dict], components: list[tuple[str, int]]) -> str:
+    """What makes two descriptions of one (name, external_version) the same flow."""
+    return canonical_json(
+        {
+            "parameters": [[p["name"], p["data_type"], p["default"]] for p in parameters],
+            "components": [list(c) for c in components],
+        }
+    )
+
+
+def _stored_signature(flow: Flow) -> str:
+    return _signature(
+        [
+            {"name": p.name, "data_type": p.data_type, "default": p.default}
+            for p in flow.parameters.all()
+        ],
+        [(c.identifier, c.flow_id) for c in flow.components.all()],
+    )
+
+
+def create_flow(*, uploader: User, spec: Mapping[str, Any]) -> tuple[Flow, bool]:
+    """The flow this description names, stored (with its components) if new.
+
+    Returns ``(flow, created)``. Raises ``InvalidFlow`` naming the field, or
+    ``FlowConflict`` when (name, external_version) exists with other parameters or
+    components. Nothing is stored when it raises.
+    """
+    clean = _clean_flow(spec)
+    with transaction.atomic():
+        return _store(uploader, clean, path="")
+
+
+def _store(uploader: User, clean: dict[str, Any], *, path: str) -> tuple[Flow, bool]:
+    components = [
+        (c["identifier"], _store(uploader, c["flow"], path=f"{path}components.{i}.flow.")[0].pk)
+        for i, c in enumerate(clean["components"])
+    ]
+    signature = _signature(clean["parameters"], components)
+    existing = _existing(clean)
+    if existing is not None:
+        if _stored_signature(existing) != signature:
+            raise FlowConflict(
+                f"Flow {existing.pk} ({existing.name}, {existing.external_version}) exists with "
+                "other parameters or components; give the new code another external_version.",
+                field=f"{path}external_version",
+            )
+        return existing, False
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                latest = Flow.objects.filter(name=clean["name"]).aggregate(v=Max("version"))["v"]
+                flow = Flow.objects.create(
+                    name=clean["name"],
+                    version=(latest or 0) + 1,
+                    external_version=clean["external_version"],
+                    class_name=clean["class_name"],
+                    description=clean["description"],
+                    language=clean["language"],
+                    dependencies=clean["dependencies"],
+                    uploader=uploader,
+                )
+        except IntegrityError:
+            existing = _existing(clean)
+            if existing is not None:  # the same flow, stored concurrently
+                if _stored_signature(existing) != signature:
+                    raise FlowConflict(field=f"{path}external_version") from None
+                return existing, False
+            continue  # another external version took our version number: number again
+        break
+    else:  # pragma: no cover - five concurrent new versions of one name
+        raise FlowConflict("Too many concurrent uploads of this flow name; try again.")
+    FlowParameter.objects.bulk_create(
+        [FlowParameter(flow=flow, index=i, **p) for i, p in enumerate(clean["parameters"])]
+    )
+    FlowComponent.objects.bulk_create(
+        [
+            FlowComponent(parent=flow, index=i, identifier=identifier, flow_id=flow_id)
+            for i, (identifier, flow_id) in enumerate(components)
+        ]
+    )
+    FlowTag.objects.bulk_create([FlowTag(flow=flow, tag=t) for t in clean["tags"]])
+    return flow, True
+
+
+def _existing(clean: Mapping[str, Any]) -> Flow | None:
+    return (
+        Flow.objects.filter(name=clean["name"], external_version=clean["external_version"])
+        .prefetch_related("parameters", "components")
+        .first()
+    )
+
+
+# -- configurations ----------------------------------------------------------------------
+
+
+def _typed(value: Any, data_type: str, *, field: str, exc: type = InvalidParameters) -> Any:
+    """The value as its declared type, or an error naming the field; None is always allowed."""
+    if value is None or data_type == "any":
+        return value
+    ok = True
+    if data_type == "int":
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+            value = int(value)
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif data_type == "float":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok:
+            value = float(value)
+    elif data_type == "bool":
+        ok = isinstance(value, bool)
+    elif data_type == "str":
+        ok = isinstance(value, str)
+    elif data_type == "list":
+        ok = isinstance(value, list)
+    elif data_type == "dict":
+        ok = isinstance(value, Mapping)
+    if not ok:
+        raise exc(
+            f"{field} must be {'an' if data_type == 'int' else 'a'} {data_type} (or null), "
+            f"not {json.dumps(value)[:80]}.",
+            code="bad_type",
+            field=field,
+        )
+    return value
+
+
+def declared_parameters(flow: Flow) -> dict[str, FlowParameter]:
+    """Every parameter of the flow's tree by its configuration key, in declaration order."""
+    declared: dict[str, FlowParameter] = {}
+
+    def walk(node: Flow, prefix: str, depth: int) -> None:
+        for parameter in node.parameters.all():
+            declared[prefix + parameter.name] = parameter
+        if depth < MAX_DEPTH:
+            for component in node.components.select_related("flow"):
+                walk(component.flow, f"{prefix}{component.identifier}{SEPARATOR}", depth + 1)
+
+    walk(flow, "", 0)
+    return declared
+
+
+def canonical_parameters(flow: Flow, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The complete, typed parameter values of a configuration of this flow."""
+    values = values or {}
+    if not isinstance(values, Mapping):
+        raise InvalidParameters(
+            "parameters must be an object.", code="bad_type", field="parameters"
+        )
+    declared = declared_parameters(flow)
+    unknown = [key for key in values if key not in declared]
+    if unknown:
+        shown = ", ".join(repr(k) for k in unknown[:5])
+        raise InvalidParameters(
+            f"Flow {flow.pk} ({flow.name}) declares no parameter {shown}.",
+            code="unknown_parameter",
+            field=f"parameters.{unknown[0]}",
+        )
+    complete: dict[str, Any] = {}
+    for key, parameter in declared.items():
+        field = f"parameters.{key}"
+        if key in values:
+            check_json_value(values[key], field=field)
+            complete[key] = _typed(values[key], parameter.data_type, field=field)
+        else:
+            complete[key] = parameter.default
+    if len(canonical_json(complete).encode()) > MAX_CANONICAL_BYTES:
+        raise InvalidParameters(
+            f"The parameter values are longer than {MAX_CANONICAL_BYTES:,} bytes of JSON.",
+            code="too_large",
+            field="parameters",
+        )
+    return complete
+
+
+def configuration_hash(parameters: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(parameters).encode()).hexdigest()
+
+
+def get_or_create_configuration(
+    *, flow: Flow, parameters: Mapping[str, Any] | None
+) -> tuple[Configuration, bool]:
+    """The configuration of these values (defaults filled), created if new."""
+    complete = canonical_parameters(flow, parameters)
+    digest = configuration_hash(complete)
+    existing = Configuration.objects.filter(flow=flow, hash=digest).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Configuration.objects.create(flow=flow, parameters=complete, hash=digest), True
+    except IntegrityError:  # created concurrently: it is that one
+        return Configuration.objects.get(flow=flow, hash=digest), False
