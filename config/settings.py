@@ -347,6 +347,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # The transport polls its folder; at the default 1 s a worker takes one short job
+        # per second, so a backlog of quick scoring jobs would crawl.
+        "polling_interval": 0.1,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": VISIBILITY_TIMEOUT_S}
@@ -371,6 +374,11 @@ CELERY_BEAT_SCHEDULE["requeue-stuck-datasets"] = {
     "schedule": env.int("TUNEBENCH_SWEEP_INTERVAL_S", default=300),
     "options": {"queue": "default"},
 }
+CELERY_BEAT_SCHEDULE["requeue-stuck-tasks"] = {
+    "task": "tasks.requeue_stuck_tasks",
+    "schedule": env.int("TUNEBENCH_SWEEP_INTERVAL_S", default=300),
+    "options": {"queue": "default"},
+}
 
 # Scoring a run (queue "score"): limits of one job, and when the sweeper steps in.
 TUNEBENCH_RUN_SCORE_SOFT_TIME_LIMIT_S = env.int(
@@ -385,6 +393,15 @@ TUNEBENCH_RUN_SCORE_DEADLINE_S = env.int(
 )
 # A run queued this long since its message was sent gets the message again.
 TUNEBENCH_RUN_RESEND_AFTER_S = env.int("TUNEBENCH_RUN_RESEND_AFTER_S", default=1800)
+_longest_job = max(
+    CELERY_TASK_TIME_LIMIT, TUNEBENCH_RUN_SCORE_TIME_LIMIT_S, TUNEBENCH_RUN_SCORE_DEADLINE_S
+)
+if not CELERY_BROKER_URL.startswith("filesystem://") and _longest_job >= VISIBILITY_TIMEOUT_S:
+    # Redis would redeliver a job still running (reliability-checklist.md C1).
+    raise ImproperlyConfigured(
+        f"TUNEBENCH_VISIBILITY_TIMEOUT_S ({VISIBILITY_TIMEOUT_S}) must exceed the longest job "
+        f"limit and the scoring deadline ({_longest_job} s)."
+    )
 CELERY_BEAT_SCHEDULE["requeue-stuck-runs"] = {
     "task": "runs.requeue_stuck_runs",
     "schedule": env.int("TUNEBENCH_RUN_SWEEP_INTERVAL_S", default=60),

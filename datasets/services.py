@@ -170,7 +170,8 @@ def upload_dataset(
                         dataset=dataset, kind="original", size=size, md5=md5, sha256=sha256
                     )
                     DatasetTag.objects.bulk_create(
-                        [DatasetTag(dataset=dataset, tag=t) for t in tag_list]
+                        [DatasetTag(dataset=dataset, tag=t) for t in tag_list],
+                        ignore_conflicts=True,  # "ML" and "ml" are one tag under MySQL
                     )
                     final = storage.file_path(dataset.pk, "original")
                     storage.move_into_place(staged, final)
@@ -224,7 +225,9 @@ def _enqueue_ingestion(dataset: Dataset) -> None:
     from datasets.jobs import ingest_dataset_job
 
     dataset_id, attempt = dataset.pk, dataset.attempt
-    transaction.on_commit(lambda: ingest_dataset_job.delay(dataset_id, attempt))
+    # robust: a broker that is down must not fail an upload already committed (the
+    # sweeper sends the job again).
+    transaction.on_commit(lambda: ingest_dataset_job.delay(dataset_id, attempt), robust=True)
 
 
 def _describe_error(exc) -> str:
@@ -491,7 +494,8 @@ def update_dataset(
         DatasetTag.objects.filter(dataset=dataset).exclude(tag__in=wanted).delete()
         existing = set(DatasetTag.objects.filter(dataset=dataset).values_list("tag", flat=True))
         DatasetTag.objects.bulk_create(
-            [DatasetTag(dataset=dataset, tag=t) for t in wanted if t not in existing]
+            [DatasetTag(dataset=dataset, tag=t) for t in wanted if t not in existing],
+            ignore_conflicts=True,
         )
     if redefine:
         _enqueue_ingestion(dataset)

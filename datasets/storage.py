@@ -73,6 +73,12 @@ def copy_with_checksums(chunks: Iterable[bytes], target: Path) -> tuple[int, str
     return size, md5.hexdigest(), sha256.hexdigest()
 
 
+def sha256_of(path: Path) -> str:
+    """The SHA-256 (hex) of a stored file, to verify it before use (reliability-checklist I3)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 T = TypeVar("T")
 
 

@@ -107,6 +107,10 @@ class Configuration(models.Model):
     # component's, defaults filled in; ``hash`` is the sha256 of the canonical JSON text.
     parameters = models.JSONField()
     hash = models.CharField(max_length=64)
+    # Stored through /configurations/ (public, like flows) rather than only as the setup of
+    # runs: a run-only configuration is seen exactly by those who see one of its runs, as
+    # its values (a ColumnTransformer's column names, say) may describe a private dataset.
+    published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from accounts.models import User
 from flows.exceptions import ConfigurationNotFound, FlowNotFound
 from flows.models import Configuration, Flow
 
@@ -44,16 +45,25 @@ def find_flow(*, name: str, external_version: str) -> Flow | None:
     return Flow.objects.filter(name=name, external_version=external_version).first()
 
 
-def list_configurations(*, flow_id: int | None = None) -> QuerySet[Configuration]:
-    configurations = Configuration.objects.all()
+def visible_configurations(*, viewer: User) -> QuerySet[Configuration]:
+    """Published configurations, and those of runs the viewer can see."""
+    from runs.selectors import visible_runs
+
+    return Configuration.objects.filter(
+        Q(published=True) | Q(pk__in=visible_runs(viewer=viewer).values("configuration_id"))
+    )
+
+
+def list_configurations(*, viewer: User, flow_id: int | None = None) -> QuerySet[Configuration]:
+    configurations = visible_configurations(viewer=viewer)
     if flow_id is not None:
         configurations = configurations.filter(flow_id=flow_id)
     return configurations.select_related("flow").order_by("id")
 
 
-def get_configuration(*, configuration_id: int) -> Configuration:
+def get_configuration(*, viewer: User, configuration_id: int) -> Configuration:
     try:
-        return Configuration.objects.select_related("flow").get(pk=configuration_id)
+        return visible_configurations(viewer=viewer).select_related("flow").get(pk=configuration_id)
     except (Configuration.DoesNotExist, *_NOT_FOUND):
         raise ConfigurationNotFound() from None
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 
 from accounts.models import User
@@ -37,14 +37,28 @@ STEP = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 MAX_DEPTH = 10  # components within components
 MAX_PARAMETERS = 500
 MAX_COMPONENTS = 100
+MAX_DECLARED = 20_000  # parameters of a whole tree, as configuration keys
+MAX_NODES = 200  # flows in one description, the components at every depth included
 MAX_VALUE_DEPTH = 8  # nesting of a JSON value
 MAX_CANONICAL_BYTES = 1 << 20
 MAX_TAGS = 50
 DATA_TYPES = frozenset(FlowParameter.DataType.values)
 SEPARATOR = "__"
+MAX_INT = 2**63
 
 
 # -- JSON values -------------------------------------------------------------------------
+
+
+def unique_tags(tags) -> list[str]:
+    """Tags stripped, without blanks, one per spelling that differs only in case (the first
+    one kept), so SQLite and MySQL's case-insensitive collation store the same set."""
+    kept: dict[str, str] = {}
+    for tag in tags:
+        tag = tag.strip()
+        if tag:
+            kept.setdefault(tag.casefold(), tag)
+    return sorted(kept.values())
 
 
 def canonical_json(value: Any) -> str:
@@ -64,6 +78,19 @@ def check_json_value(value: Any, *, field: str, exc: type = InvalidParameters) -
                 code="too_deep",
                 field=path,
             )
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise exc(
+                    f"{path} holds a lone surrogate, which is not text.",
+                    code="invalid_text",
+                    field=path,
+                ) from None
+        if isinstance(item, int) and not isinstance(item, bool) and not -MAX_INT <= item < MAX_INT:
+            raise exc(
+                f"{path} is beyond the 64-bit integer range.", code="out_of_range", field=path
+            )
         if isinstance(item, float) and not math.isfinite(item):
             raise exc(
                 f"{path} is {item}; only finite numbers are allowed.", code="non_finite", field=path
@@ -75,6 +102,7 @@ def check_json_value(value: Any, *, field: str, exc: type = InvalidParameters) -
             for key, child in item.items():
                 if not isinstance(key, str):
                     raise exc(f"{path} has a key that is not text.", code="bad_type", field=path)
+                walk(key, depth + 1, f"{path}.<key>")
                 walk(child, depth + 1, f"{path}.{key}")
         elif not (item is None or isinstance(item, bool | int | float | str)):
             raise exc(f"{path} is not a JSON value.", code="bad_type", field=path)
@@ -91,6 +119,7 @@ def _text(spec: Mapping, key: str, *, path: str, required: bool, limit: int) -> 
         value = ""
     if not isinstance(value, str):
         raise InvalidFlow(f"{key} must be text.", field=f"{path}{key}")
+    check_json_value(value, field=f"{path}{key}", exc=InvalidFlow)  # no lone surrogates
     value = value.strip() if limit <= 255 else value
     if required and not value:
         raise InvalidFlow(f"{key} is required.", code="required", field=f"{path}{key}")
@@ -116,8 +145,22 @@ def _identifier(value: Any, *, what: str, field: str, pattern: re.Pattern = NAME
     return value
 
 
-def _clean_flow(spec: Any, *, path: str = "", depth: int = 0) -> dict[str, Any]:
-    """Check a flow description and return it normalised (components cleaned recursively)."""
+def _clean_flow(
+    spec: Any, *, path: str = "", depth: int = 0, nodes: list[int] | None = None
+) -> dict[str, Any]:
+    """Check a flow description and return it normalised (components cleaned recursively).
+
+    ``nodes`` counts the flows of the whole description: a tree that reuses one sub-flow a
+    hundred times, each with a hundred components, is refused before any query is made.
+    """
+    nodes = nodes if nodes is not None else [0]
+    nodes[0] += 1
+    if nodes[0] > MAX_NODES:
+        raise InvalidFlow(
+            f"A flow description holds at most {MAX_NODES} flows (components included).",
+            code="too_many_components",
+            field=path.rstrip(".") or "components",
+        )
     if depth > MAX_DEPTH:
         raise InvalidFlow(
             f"Components are nested more than {MAX_DEPTH} levels deep.",
@@ -167,13 +210,13 @@ def _clean_flow(spec: Any, *, path: str = "", depth: int = 0) -> dict[str, Any]:
                 f"Unknown field {extra[0]!r}.", code="unknown_field", field=f"{where}.{extra[0]}"
             )
         name = _identifier(parameter.get("name"), what="Parameter name", field=f"{where}.name")
-        if name in seen:
+        if name.casefold() in seen:  # one name for MySQL's case-insensitive collation
             raise InvalidFlow(
                 f"Parameter {name!r} is declared twice.",
                 code="duplicate_parameter",
                 field=f"{where}.name",
             )
-        seen.add(name)
+        seen.add(name.casefold())
         data_type = parameter.get("data_type") or "any"
         if data_type not in DATA_TYPES:
             raise InvalidFlow(
@@ -211,17 +254,19 @@ def _clean_flow(spec: Any, *, path: str = "", depth: int = 0) -> dict[str, Any]:
             field=f"{where}.identifier",
             pattern=STEP,
         )
-        if identifier in identifiers or identifier in seen:
+        if identifier.casefold() in identifiers or identifier.casefold() in seen:
             raise InvalidFlow(
                 f"{identifier!r} names two components, or a component and a parameter.",
                 code="duplicate_component",
                 field=f"{where}.identifier",
             )
-        identifiers.add(identifier)
+        identifiers.add(identifier.casefold())
         clean_components.append(
             {
                 "identifier": identifier,
-                "flow": _clean_flow(component["flow"], path=f"{where}.flow.", depth=depth + 1),
+                "flow": _clean_flow(
+                    component["flow"], path=f"{where}.flow.", depth=depth + 1, nodes=nodes
+                ),
             }
         )
     clean["parameters"] = clean_parameters
@@ -229,7 +274,8 @@ def _clean_flow(spec: Any, *, path: str = "", depth: int = 0) -> dict[str, Any]:
     tags = spec.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise InvalidFlow("tags must be a list of text.", field=f"{path}tags")
-    tags = sorted({t.strip() for t in tags if t.strip()})
+    check_json_value(tags, field=f"{path}tags", exc=InvalidFlow)
+    tags = unique_tags(tags)
     if len(tags) > MAX_TAGS or any(len(t) > 64 for t in tags):
         raise InvalidFlow(f"At most {MAX_TAGS} tags of at most 64 characters.", field=f"{path}tags")
     clean["tags"] = tags
@@ -264,13 +310,43 @@ def create_flow(*, uploader: User, spec: Mapping[str, Any]) -> tuple[Flow, bool]
     components. Nothing is stored when it raises.
     """
     clean = _clean_flow(spec)
-    with transaction.atomic():
-        return _store(uploader, clean, path="")
+    # Two descriptions storing the same new sub-flows in another order can deadlock on
+    # MySQL; the loser's whole transaction was rolled back, so it is safe to run it again
+    # (unless a caller's transaction encloses ours, which must then see the error).
+    retry = not transaction.get_connection().in_atomic_block
+    for round_ in range(3):
+        try:
+            with transaction.atomic():
+                return _store(uploader, clean, path="", stored={})
+        except OperationalError as exc:
+            if not (retry and round_ < 2 and _is_lock_conflict(exc)):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _store(uploader: User, clean: dict[str, Any], *, path: str) -> tuple[Flow, bool]:
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    """MySQL's deadlock (1213) and lock wait timeout (1205)."""
+    return bool(exc.args) and exc.args[0] in (1205, 1213)
+
+
+def _store(
+    uploader: User, clean: dict[str, Any], *, path: str, stored: dict[str, tuple[Flow, bool]]
+) -> tuple[Flow, bool]:
+    # One description may name the same sub-flow many times: store and check it once.
+    key = canonical_json(clean)
+    if key not in stored:
+        stored[key] = _store_one(uploader, clean, path=path, stored=stored)
+    return stored[key]
+
+
+def _store_one(
+    uploader: User, clean: dict[str, Any], *, path: str, stored: dict[str, tuple[Flow, bool]]
+) -> tuple[Flow, bool]:
     components = [
-        (c["identifier"], _store(uploader, c["flow"], path=f"{path}components.{i}.flow.")[0].pk)
+        (
+            c["identifier"],
+            _store(uploader, c["flow"], path=f"{path}components.{i}.flow.", stored=stored)[0].pk,
+        )
         for i, c in enumerate(clean["components"])
     ]
     signature = _signature(clean["parameters"], components)
@@ -316,7 +392,10 @@ def _store(uploader: User, clean: dict[str, Any], *, path: str) -> tuple[Flow, b
             for i, (identifier, flow_id) in enumerate(components)
         ]
     )
-    FlowTag.objects.bulk_create([FlowTag(flow=flow, tag=t) for t in clean["tags"]])
+    FlowTag.objects.bulk_create(
+        [FlowTag(flow=flow, tag=t) for t in clean["tags"]],
+        ignore_conflicts=True,  # tags equal under MySQL's collation but not casefold
+    )
     return flow, True
 
 
@@ -365,21 +444,36 @@ def _typed(value: Any, data_type: str, *, field: str, exc: type = InvalidParamet
 def declared_parameters(flow: Flow) -> dict[str, FlowParameter]:
     """Every parameter of the flow's tree by its configuration key, in declaration order."""
     declared: dict[str, FlowParameter] = {}
+    # Each distinct flow of the tree is read once (two queries), however often it recurs.
+    parameters: dict[int, list[FlowParameter]] = {}
+    children: dict[int, list[tuple[str, int]]] = {}
 
-    def walk(node: Flow, prefix: str, depth: int) -> None:
-        for parameter in node.parameters.all():
+    def walk(node_id: int, prefix: str, depth: int) -> None:
+        if node_id not in parameters:
+            parameters[node_id] = list(FlowParameter.objects.filter(flow_id=node_id))
+            children[node_id] = list(
+                FlowComponent.objects.filter(parent_id=node_id).values_list("identifier", "flow_id")
+            )
+        for parameter in parameters[node_id]:
             declared[prefix + parameter.name] = parameter
         if depth < MAX_DEPTH:
-            for component in node.components.select_related("flow"):
-                walk(component.flow, f"{prefix}{component.identifier}{SEPARATOR}", depth + 1)
+            for identifier, child_id in children[node_id]:
+                walk(child_id, f"{prefix}{identifier}{SEPARATOR}", depth + 1)
+        if len(declared) > MAX_DECLARED:
+            raise InvalidParameters(
+                f"Flow {flow.pk} declares more than {MAX_DECLARED} parameters in all.",
+                code="too_large",
+                field="parameters",
+            )
 
-    walk(flow, "", 0)
+    walk(flow.pk, "", 0)
     return declared
 
 
 def canonical_parameters(flow: Flow, values: Mapping[str, Any] | None) -> dict[str, Any]:
     """The complete, typed parameter values of a configuration of this flow."""
-    values = values or {}
+    if values is None:
+        values = {}
     if not isinstance(values, Mapping):
         raise InvalidParameters(
             "parameters must be an object.", code="bad_type", field="parameters"
@@ -415,16 +509,25 @@ def configuration_hash(parameters: Mapping[str, Any]) -> str:
 
 
 def get_or_create_configuration(
-    *, flow: Flow, parameters: Mapping[str, Any] | None
+    *, flow: Flow, parameters: Mapping[str, Any] | None, publish: bool = False
 ) -> tuple[Configuration, bool]:
-    """The configuration of these values (defaults filled), created if new."""
+    """The configuration of these values (defaults filled), created if new.
+
+    ``publish=True`` (the configurations API) makes it public; a configuration made for a
+    run stays visible only through that run (``flows.selectors.visible_configurations``).
+    """
     complete = canonical_parameters(flow, parameters)
     digest = configuration_hash(complete)
     existing = Configuration.objects.filter(flow=flow, hash=digest).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            return Configuration.objects.create(flow=flow, parameters=complete, hash=digest), True
-    except IntegrityError:  # created concurrently: it is that one
-        return Configuration.objects.get(flow=flow, hash=digest), False
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Configuration.objects.create(
+                    flow=flow, parameters=complete, hash=digest, published=publish
+                ), True
+        except IntegrityError:  # created concurrently: it is that one
+            existing = Configuration.objects.get(flow=flow, hash=digest)
+    if publish and not existing.published:
+        Configuration.objects.filter(pk=existing.pk).update(published=True)
+        existing.published = True
+    return existing, False

@@ -23,7 +23,9 @@ TRANSIENT = (OperationalError, InterfaceError)
 def score_run_job(self, run_id: int, attempt: int) -> None:
     from runs.services import score_run
 
-    score_run(run_id=run_id, attempt=attempt)
+    # An autoretry after a database hiccup is not the worker dying: only a message's first
+    # execution (or its redelivery after a lost worker) counts as a delivery.
+    score_run(run_id=run_id, attempt=attempt, count_delivery=self.request.retries == 0)
 
 
 @shared_task(name="runs.requeue_stuck_runs", acks_late=True, soft_time_limit=120, time_limit=180)

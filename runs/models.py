@@ -1,10 +1,11 @@
 """Runs (a configuration evaluated on a task) and their evaluations.
 
 The run row is the truth about its job (reliability-checklist.md INV-2): ``status`` moves
-queued → scoring → done, or to failed with a reason code; ``attempt`` is the idempotency
-token a job message carries, so a stale or duplicate delivery changes nothing, and
-``deliveries`` counts how often the current attempt's message reached a worker, so a run
-that kills its worker every time ends ``failed`` instead of looping.
+queued → scoring → done, or to failed with a reason code; ``attempt`` is the token the
+current job message carries (every send of a new message takes a new one), so a stale
+copy changes nothing; ``deliveries`` counts how often the current message reached a
+worker, so a run that kills its worker every time ends ``failed`` instead of looping, and
+``stalls`` how many attempts died silently, which the sweeper caps.
 
 Evaluations are computed only by the server's scorer, one row per (run, measure) with the
 per-fold values beside the aggregate; the task is copied onto each row so a leaderboard
@@ -46,6 +47,8 @@ class Run(models.Model):
     error_message = models.TextField(blank=True)
     attempt = models.PositiveIntegerField(default=1)
     deliveries = models.PositiveIntegerField(default=0)
+    # Attempts whose worker went silent mid-job (the sweeper's count, capped).
+    stalls = models.PositiveIntegerField(default=0)
     seed = models.PositiveBigIntegerField(null=True, blank=True)
     environment = models.JSONField(default=dict, blank=True)
     fold_timings = models.JSONField(default=list, blank=True)

@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import Membership, Team, User
 from datasets import storage
 from flows.models import Configuration, Flow
-from flows.services import MAX_TAGS, check_json_value, get_or_create_configuration
+from flows.services import MAX_TAGS, check_json_value, get_or_create_configuration, unique_tags
 from runs.exceptions import InvalidPredictions, InvalidRun, NotATeamMember
 from runs.models import Evaluation, Run, RunFile, RunTag
 from tasks.models import Task
@@ -141,7 +141,10 @@ def upload_run(
                     ),
                 ]
             )
-            RunTag.objects.bulk_create([RunTag(run=run, tag=t) for t in tag_list])
+            RunTag.objects.bulk_create(
+                [RunTag(run=run, tag=t) for t in tag_list],
+                ignore_conflicts=True,  # tags equal under MySQL's collation but not casefold
+            )
             run_dir = checked_path(run.pk).parent
             storage.move_into_place(staged, predictions_path(run.pk, file_format))
             storage.move_into_place(checked, checked_path(run.pk))
@@ -204,7 +207,7 @@ def _flow_and_configuration(
                 code="flow_mismatch",
                 field="flow",
             )
-        if parameters:
+        if parameters is not None:
             raise InvalidRun(
                 "Give a configuration or parameters, not both.",
                 code="configuration_and_parameters",
@@ -225,7 +228,7 @@ def _flow_and_configuration(
 
 
 def _clean_environment(environment: Mapping[str, Any] | None) -> dict[str, Any]:
-    if not environment:
+    if environment is None:
         return {}
     if not isinstance(environment, Mapping):
         raise InvalidRun("environment must be an object.", code="bad_type", field="environment")
@@ -243,11 +246,12 @@ TIMING_KEYS = {"repeat", "fold", "fit_seconds", "predict_seconds"}
 
 
 def _clean_fold_timings(timings: list[Any] | None, task: Task) -> list[dict[str, Any]]:
-    if not timings:
+    if timings is None:
         return []
     procedure = task.estimation_procedure
     if not isinstance(timings, list):
         raise InvalidRun("fold_timings must be a list.", code="bad_type", field="fold_timings")
+    check_json_value(timings, field="fold_timings", exc=InvalidRun)
     if len(timings) > procedure.repeats * procedure.folds:
         raise InvalidRun(
             f"fold_timings has {len(timings)} entries; the task has "
@@ -302,7 +306,9 @@ def _clean_fold_timings(timings: list[Any] | None, task: Task) -> list[dict[str,
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
-    cleaned = sorted({t.strip() for t in tags if t and t.strip()})
+    tags = list(tags)
+    check_json_value(tags, field="tags", exc=InvalidRun)
+    cleaned = unique_tags(t for t in tags if t)
     if len(cleaned) > MAX_TAGS:
         raise InvalidRun(f"At most {MAX_TAGS} tags.", code="too_many_tags", field="tags")
     return cleaned
@@ -349,14 +355,46 @@ def enqueue_scoring(run: Run) -> None:
     from runs.jobs import score_run_job
 
     run_id, attempt = run.pk, run.attempt
-    transaction.on_commit(lambda: score_run_job.delay(run_id, attempt))
+    # robust: if the broker is down, the run is committed all the same and the sweeper
+    # sends its job later; an error here must not undo (or delete the files of) a stored run.
+    transaction.on_commit(lambda: score_run_job.delay(run_id, attempt), robust=True)
 
 
 # -- scoring -----------------------------------------------------------------------------
 
 
-def score_run(*, run_id: int, attempt: int) -> None:
-    """Score one attempt of a run from its stored predictions. Idempotent (see the module)."""
+def score_run(*, run_id: int, attempt: int, count_delivery: bool = True) -> None:
+    """Score one attempt of a run from its stored predictions. Idempotent (see the module).
+
+    Expected problems fail the run with their code; an unexpected error fails it with
+    ``scoring_error`` (``timeout`` past the soft limit), except database hiccups, which
+    propagate for the job's autoretry.
+    """
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.db import InterfaceError, OperationalError
+
+    try:
+        _score(run_id=run_id, attempt=attempt, count_delivery=count_delivery)
+    except (OperationalError, InterfaceError):
+        raise
+    except SoftTimeLimitExceeded:
+        fail_run(
+            run_id=run_id,
+            attempt=attempt,
+            code="timeout",
+            message="Scoring took longer than the scoring time limit.",
+        )
+    except Exception as exc:
+        logger.exception("scoring failed run=%s attempt=%s", run_id, attempt)
+        fail_run(
+            run_id=run_id,
+            attempt=attempt,
+            code="scoring_error",
+            message=f"The server could not score this run ({type(exc).__name__}).",
+        )
+
+
+def _score(*, run_id: int, attempt: int, count_delivery: bool) -> None:
     from tunebench import engine
 
     now = timezone.now()
@@ -366,7 +404,7 @@ def score_run(*, run_id: int, attempt: int) -> None:
         status=Run.Status.SCORING,
         started_at=now,
         updated_at=now,
-        deliveries=F("deliveries") + 1,
+        deliveries=F("deliveries") + (1 if count_delivery else 0),
     )
     if not claimed:
         logger.info("scoring skipped run=%s attempt=%s: not ours to score", run_id, attempt)
@@ -388,7 +426,7 @@ def score_run(*, run_id: int, attempt: int) -> None:
     task = run.task
     try:
         # Verified before use (I3): the file is ours, but a disk can still flip a byte.
-        if engine.file_checksums(path).sha256 != stored.sha256:
+        if storage.sha256_of(path) != stored.sha256:
             fail_run(
                 run_id=run_id,
                 attempt=attempt,
@@ -476,11 +514,12 @@ def requeue_stuck_runs() -> dict[str, int]:
     """Re-send what a lost message or a dead worker left behind (C15). Returns counts.
 
     - A run *queued* longer than ``TUNEBENCH_RUN_RESEND_AFTER_S`` since its message was
-      sent gets the same message again (same attempt: whichever copy arrives first claims
-      it, the other is a no-op).
-    - A run *scoring* longer than ``TUNEBENCH_RUN_SCORE_DEADLINE_S`` gets a new attempt, so
-      a late finisher of the old one cannot write; after ``MAX_ATTEMPTS`` it fails with
-      ``scoring_stalled``.
+      sent (the message was lost, or sits unacknowledged with a dead worker) gets a new
+      attempt and a new message; the old copy, if it ever arrives, is a no-op, so a run
+      is never scored twice in parallel because of a resend.
+    - A run *scoring* longer than ``TUNEBENCH_RUN_SCORE_DEADLINE_S`` lost its worker: it
+      gets a new attempt, so a late finisher of the old one cannot write, and counts a
+      stall; at ``MAX_ATTEMPTS`` stalls it fails with ``scoring_stalled``.
     """
     now = timezone.now()
     counts = {"resent": 0, "retried": 0, "failed": 0}
@@ -489,35 +528,61 @@ def requeue_stuck_runs() -> dict[str, int]:
         status=Run.Status.QUEUED, origin=Run.Origin.UPLOADED, enqueued_at__lt=resend_before
     ).values_list("pk", "attempt")
     for run_id, attempt in list(waiting[:10_000]):
-        with transaction.atomic():
-            if Run.objects.filter(pk=run_id, attempt=attempt, status=Run.Status.QUEUED).update(
-                enqueued_at=now
-            ):
-                enqueue_scoring(Run(pk=run_id, attempt=attempt))
-                counts["resent"] += 1
+        if _next_attempt(run_id, attempt, Run.Status.QUEUED, now=now):
+            counts["resent"] += 1
     stalled_before = now - timedelta(seconds=settings.TUNEBENCH_RUN_SCORE_DEADLINE_S)
-    stalled = Run.objects.filter(
-        status=Run.Status.SCORING, started_at__lt=stalled_before
-    ).values_list("pk", "attempt")
-    for run_id, attempt in list(stalled[:10_000]):
-        if attempt >= MAX_ATTEMPTS:
+    stalled = Run.objects.filter(status=Run.Status.SCORING, started_at__lt=stalled_before)
+    for run_id, attempt, stalls in list(stalled.values_list("pk", "attempt", "stalls")[:10_000]):
+        if stalls + 1 >= MAX_ATTEMPTS:
             fail_run(
                 run_id=run_id,
                 attempt=attempt,
                 code="scoring_stalled",
-                message=f"Scoring did not finish in {attempt} attempts.",
+                message=f"Scoring stopped without a result {stalls + 1} times.",
             )
             counts["failed"] += 1
-            continue
-        with transaction.atomic():
-            if Run.objects.filter(pk=run_id, attempt=attempt, status=Run.Status.SCORING).update(
-                status=Run.Status.QUEUED,
-                attempt=attempt + 1,
-                deliveries=0,
-                enqueued_at=now,
-            ):
-                enqueue_scoring(Run(pk=run_id, attempt=attempt + 1))
-                counts["retried"] += 1
+        elif _next_attempt(run_id, attempt, Run.Status.SCORING, now=now, stalled=True):
+            counts["retried"] += 1
+    counts["orphans"] = remove_orphan_run_files()
     if any(counts.values()):
         logger.info("runs swept %s", counts)
     return counts
+
+
+def remove_orphan_run_files(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Remove run folders without a run row (a process died between moving the files into
+    place and committing). Only folders untouched for a day go, far beyond any upload."""
+    root = Path(settings.MEDIA_ROOT) / "runs"
+    if not root.is_dir():
+        return 0
+    cutoff = (timezone.now() - older_than).timestamp()
+    candidates = {
+        int(path.name): path
+        for path in root.iterdir()
+        if path.is_dir()
+        and path.name.isascii()
+        and path.name.isdigit()
+        and path.stat().st_mtime < cutoff
+    }
+    known = set(Run.objects.filter(pk__in=list(candidates)).values_list("pk", flat=True))
+    removed = 0
+    for run_id, path in candidates.items():
+        if run_id not in known:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _next_attempt(run_id: int, attempt: int, status: str, *, now, stalled: bool = False) -> bool:
+    """Give a run a new attempt and send its message, unless it moved on meanwhile."""
+    with transaction.atomic():
+        moved = Run.objects.filter(pk=run_id, attempt=attempt, status=status).update(
+            status=Run.Status.QUEUED,
+            attempt=attempt + 1,
+            deliveries=0,
+            stalls=F("stalls") + (1 if stalled else 0),
+            enqueued_at=now,
+        )
+        if moved:
+            enqueue_scoring(Run(pk=run_id, attempt=attempt + 1))
+    return bool(moved)

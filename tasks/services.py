@@ -201,7 +201,8 @@ def create_task(
                 creator=creator,
             )
             TaskTag.objects.bulk_create(
-                [TaskTag(task=task, tag=t) for t in sorted({t.strip() for t in tags if t.strip()})]
+                [TaskTag(task=task, tag=t) for t in sorted({t.strip() for t in tags if t.strip()})],
+                ignore_conflicts=True,  # "ML" and "ml" are one tag under MySQL's collation
             )
             _enqueue_splits(task)
     except IntegrityError:  # the same definition, created concurrently: it is that task
@@ -232,7 +233,9 @@ def _enqueue_splits(task: Task) -> None:
     from tasks.jobs import generate_splits_job
 
     task_id, attempt = task.pk, task.attempt
-    transaction.on_commit(lambda: generate_splits_job.delay(task_id, attempt))
+    # robust: a broker that is down must not turn a committed task into an error; the
+    # task stays processing and requeue_stuck_tasks sends the job again.
+    transaction.on_commit(lambda: generate_splits_job.delay(task_id, attempt), robust=True)
 
 
 def generate_task_splits(*, task_id: int, attempt: int) -> None:
@@ -300,3 +303,33 @@ def _fail(*, task_id: int, attempt: int, code: str, message: str) -> None:
     Task.objects.filter(pk=task_id, status=Task.Status.PROCESSING, attempt=attempt).update(
         status=Task.Status.ERROR, error_code=code[:64], error_message=message
     )
+
+
+def requeue_stuck_tasks(*, max_attempts: int = 3) -> int:
+    """Re-enqueue tasks whose splits job was lost or stalled (a dead worker, a lost message).
+
+    A task processing for longer than the hard job limit plus a margin gets a new attempt,
+    up to ``max_attempts``; after that it fails with ``splits_stalled``. Returns how many
+    were re-enqueued.
+    """
+    from datetime import timedelta
+
+    deadline = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stuck = Task.objects.filter(status=Task.Status.PROCESSING, updated_at__lt=deadline)
+    requeued = 0
+    for task_id, attempt in list(stuck.values_list("pk", "attempt")):
+        if attempt >= max_attempts:
+            _fail(
+                task_id=task_id,
+                attempt=attempt,
+                code="splits_stalled",
+                message=f"The splits were not generated after {attempt} attempts.",
+            )
+            continue
+        with transaction.atomic():
+            if Task.objects.filter(
+                pk=task_id, status=Task.Status.PROCESSING, attempt=attempt
+            ).update(attempt=attempt + 1, updated_at=timezone.now()):
+                _enqueue_splits(Task(pk=task_id, attempt=attempt + 1))
+                requeued += 1
+    return requeued

@@ -27,10 +27,12 @@ class ConfigurationViewSet(
     queryset = Configuration.objects.none()  # schema generation only
 
     def get_queryset(self):
-        return list_configurations(flow_id=id_param(self.request.query_params, "flow"))
+        return list_configurations(
+            viewer=self.request.user, flow_id=id_param(self.request.query_params, "flow")
+        )
 
     def get_object(self):
-        return get_configuration(configuration_id=self.kwargs["pk"])
+        return get_configuration(viewer=self.request.user, configuration_id=self.kwargs["pk"])
 
     def get_throttles(self):
         if self.action == "create":
@@ -61,8 +63,10 @@ class ConfigurationViewSet(
     def create(self, request):
         payload = ConfigurationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        configuration, created = get_or_create_configuration(**payload.validated_data)
+        configuration, created = get_or_create_configuration(**payload.validated_data, publish=True)
         return Response(
-            self.get_serializer(get_configuration(configuration_id=configuration.pk)).data,
+            self.get_serializer(
+                get_configuration(viewer=request.user, configuration_id=configuration.pk)
+            ).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

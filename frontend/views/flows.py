@@ -52,7 +52,7 @@ def flow_detail(request: HttpRequest, flow_id: int) -> HttpResponse:
         ],
         "components": list(flow.components.all()),
         "used_in": list(flows_used_by(flow=flow)),
-        "configuration_count": list_configurations(flow_id=flow.pk).count(),
+        "configuration_count": list_configurations(viewer=request.user, flow_id=flow.pk).count(),
         "runs": [{"run": run, "score": scores.get(run.pk)} for run in runs],
         "run_count": visible_run_count(viewer=request.user, flow_id=flow.pk),
     }

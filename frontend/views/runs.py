@@ -25,7 +25,7 @@ from config.errors import DomainError
 from datasets.uploads import too_large_response
 from flows.selectors import list_flows
 from flows.services import declared_parameters
-from frontend.forms import RunFilterForm, RunUploadForm, show_error
+from frontend.forms import RunFilterForm, RunUploadForm, is_id, show_error
 from frontend.throttling import throttle_posts
 from runs import services
 from runs.exceptions import InvalidPredictions, RunNotFound
@@ -258,9 +258,9 @@ def _upload_form(request: HttpRequest, data=None, files=None) -> RunUploadForm:
     if data is None:
         # Preselected from the task page (?task=) or a flow's page (?flow=).
         task, flow = request.GET.get("task", ""), request.GET.get("flow", "")
-        if task.isdigit():
+        if is_id(task):
             initial["task"] = int(task)
-        if flow.isdigit():
+        if is_id(flow):
             offered = any(f.pk == int(flow) for f in flows)
             initial["flow" if offered else "flow_id"] = int(flow)
     return RunUploadForm(data, files, user=request.user, flows=flows, initial=initial)
@@ -269,7 +269,7 @@ def _upload_form(request: HttpRequest, data=None, files=None) -> RunUploadForm:
 def _chosen_task(request: HttpRequest, form: RunUploadForm) -> Task | None:
     """The task the form is for, to describe it beside the form (None if unknown)."""
     raw = str(form["task"].value() or "")
-    if not raw.isdigit():
+    if not is_id(raw):
         return None
     try:
         return get_task(viewer=request.user, task_id=int(raw))

@@ -23,7 +23,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from config.errors import DomainError
 from datasets.models import Dataset, Feature
 from datasets.selectors import features_of
-from frontend.forms import TaskCreateForm, TaskFilterForm, show_error
+from frontend.forms import TaskCreateForm, TaskFilterForm, is_id, show_error
 from frontend.rendering import describe_plot, describe_scores_plot, plot_spec, scores_plot_spec
 from frontend.throttling import throttle_posts
 from frontend.views.datasets import DOWNLOADS, _get_dataset_or_404
@@ -192,7 +192,7 @@ def task_form(dataset: Dataset, data=None, *, features=None) -> TaskCreateForm:
 def _dataset_of_form(request: HttpRequest) -> Dataset:
     source = request.POST if request.method == "POST" else request.GET
     raw = source.get("dataset_id") or source.get("dataset") or ""
-    if not raw.isdigit():
+    if not is_id(raw):
         raise Http404("No such dataset.")
     return _get_dataset_or_404(request, int(raw))
 

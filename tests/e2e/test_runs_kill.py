@@ -15,15 +15,13 @@ timeout (an hour); a new worker is started, and the sweeper gives the stalled ru
 attempt after ``TUNEBENCH_RUN_SCORE_DEADLINE_S``. Every run uploads the same predictions,
 so every run must end with the same scores, equal to the engine's in this process.
 
-Runs go through ``POST /api/v1/runs/`` when the server has that endpoint, else through
-``runs.services.upload_run`` in a ``manage.py shell`` of the stack (same service, same
-enqueue on commit, same broker). Runs on the embedded default and, with DATABASE_URL /
+Everything goes through the server (datasets, tasks, flows, runs over HTTP); the outcome
+is read from the stack's database. Runs on the embedded default and, with DATABASE_URL /
 CELERY_BROKER_URL set, on MySQL + Redis (tests/stack.py follows the environment).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import sys
@@ -51,9 +49,9 @@ FLOW = {
 }
 # Short deadlines, so the sweeper steps in within the test. A run scores in well under a
 # second here; the limits only need to be above that and below the deadline. The resend
-# delay stays above the longest wait in the queue (the filesystem broker hands out about
-# one message a second): a queued run whose message still waits in the broker is re-sent
-# all the same, and each copy costs the worker a delivery.
+# delay is a minute: the sweeper re-sends a queued run whose message still waits in the
+# broker all the same (the filesystem broker hands out about one message a second), and
+# every copy costs the worker a delivery; at 10 s, 100 runs made about 600 copies.
 KILL_ENV = {
     "TUNEBENCH_RUN_SCORE_SOFT_TIME_LIMIT_S": "20",
     "TUNEBENCH_RUN_SCORE_TIME_LIMIT_S": "25",
@@ -167,14 +165,8 @@ def predictions_for(stack: Stack, headers: dict, task: dict, truth: list, tmp_pa
 # -- submitting runs -----------------------------------------------------------------------
 
 
-def runs_api_exists(stack: Stack, headers: dict) -> bool:
-    return all(
-        requests.get(f"{stack.url}/api/v1/{name}/", headers=headers, timeout=30).status_code != 404
-        for name in ("flows", "runs")
-    )
-
-
-def submit_over_http(stack: Stack, headers: dict, task_id: int, path: Path, count: int) -> list:
+def submit(stack: Stack, headers: dict, task_id: int, path: Path, count: int) -> list[int]:
+    """Post ``count`` runs of the predictions file (POST /api/v1/runs/, one flow)."""
     flow = requests.post(f"{stack.url}/api/v1/flows/", headers=headers, json=FLOW, timeout=60)
     assert flow.status_code in (200, 201), flow.text
     body = path.read_bytes()
@@ -191,43 +183,6 @@ def submit_over_http(stack: Stack, headers: dict, task_id: int, path: Path, coun
         assert response.json()["status"] in ("queued", "scoring", "done"), response.text
         ids.append(response.json()["id"])
     return ids
-
-
-SHELL_SUBMIT = """
-import json
-from accounts.models import User
-from flows.services import create_flow
-from runs.services import upload_run
-args = json.loads(ARGS)
-user = User.objects.get(username=args["username"])
-flow, _ = create_flow(uploader=user, spec=args["flow"])
-for _ in range(args["count"]):
-    with open(args["path"], "rb") as handle:
-        run = upload_run(
-            uploader=user,
-            task_id=args["task"],
-            flow_id=flow.pk,
-            chunks=iter(lambda: handle.read(1 << 20), b""),
-        )
-    print("run", run.pk, flush=True)
-"""
-
-
-def submit_through_the_service(
-    stack: Stack, username: str, task_id: int, path: Path, count: int
-) -> list:
-    """``upload_run`` in the stack's environment: what the API view will call."""
-    args = {"username": username, "flow": FLOW, "task": task_id, "path": str(path), "count": count}
-    code = f"ARGS = {json.dumps(args)!r}\n{SHELL_SUBMIT}"
-    done = stack.manage("shell", "-c", code, timeout=1200)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return [int(line.split()[1]) for line in done.stdout.splitlines() if line.startswith("run ")]
-
-
-def submit(stack: Stack, headers: dict, username: str, task_id: int, path: Path, count: int):
-    if runs_api_exists(stack, headers):
-        return submit_over_http(stack, headers, task_id, path, count)
-    return submit_through_the_service(stack, username, task_id, path, count)
 
 
 # -- reading the stack's database ----------------------------------------------------------
@@ -287,7 +242,7 @@ def test_an_uploaded_run_is_scored_by_the_worker_and_its_evaluations_appear(live
     headers = {"Authorization": f"Token {key}"}
     task, truth = active_task(live_stack, headers, rows=90, procedure=1)
     path, expected = predictions_for(live_stack, headers, task, truth, tmp_path)
-    (run_id,) = submit(live_stack, headers, "e2e-runs", task["id"], path, 1)
+    (run_id,) = submit(live_stack, headers, task["id"], path, 1)
 
     status = wait_for(
         lambda: finished(live_stack, run_id),
@@ -300,12 +255,10 @@ def test_an_uploaded_run_is_scored_by_the_worker_and_its_evaluations_appear(live
     stored = evaluations_by_run(live_stack)[run_id]
     assert same_scores(stored, expected), (stored, expected)
     assert "Task runs.score_run" in (live_stack.root / "worker.log").read_text()
-    if runs_api_exists(live_stack, headers):
-        body = requests.get(
-            f"{live_stack.url}/api/v1/runs/{run_id}/", headers=headers, timeout=30
-        ).json()
-        assert body["status"] == "done"
-        assert {e["measure"]: e["value"] for e in body["evaluations"]} == pytest.approx(expected)
+    body = requests.get(f"{live_stack.url}/api/v1/runs/{run_id}/", headers=headers, timeout=30)
+    assert body.json()["status"] == "done"
+    served = {e["measure"]: e["value"] for e in body.json()["evaluations"]}
+    assert same_scores(served, expected), (served, expected)
 
 
 def test_100_runs_survive_two_sigkills_of_the_worker(tmp_path_factory, tmp_path):
@@ -340,7 +293,7 @@ def run_kill_scenario(stack: Stack, tmp_path: Path) -> None:
 
     def submitter():
         try:
-            submitted.extend(submit(stack, headers, "e2e-kill", task["id"], path, RUNS))
+            submitted.extend(submit(stack, headers, task["id"], path, RUNS))
         except BaseException as exc:  # reported by the main thread
             failure.append(exc)
 
@@ -348,15 +301,17 @@ def run_kill_scenario(stack: Stack, tmp_path: Path) -> None:
     thread.start()
 
     def done() -> int:
+        if failure:  # stop waiting as soon as submitting failed
+            raise failure[0]
         return statuses(stack).get("done", 0)
 
     # Kill 1: the pool child, while it scores a run.
     killed_child = kill_while_scoring(
-        stack, at_least_done=15, kill=stack.kill_pool_child, restart=None
+        stack, lambda: done() >= 15, kill=stack.kill_pool_child, restart=None
     )
     # Kill 2: the whole worker (main process and children), while it scores; then a new one.
     killed_worker = kill_while_scoring(
-        stack, at_least_done=50, kill=stack.kill_worker, restart=stack.start_worker
+        stack, lambda: done() >= 50, kill=stack.kill_worker, restart=stack.start_worker
     )
     stack.start_worker()
 
@@ -392,15 +347,14 @@ def run_kill_scenario(stack: Stack, tmp_path: Path) -> None:
         attempt, deliveries = runs[run_id]
         # Scored again: a redelivery of the same attempt, or a new attempt from the sweeper.
         assert attempt > 1 or deliveries > 1, (run_id, attempt, deliveries)
-    for run_id in killed_worker:
-        # Its message died with the worker (or waits an hour in Redis): only the sweeper's
-        # new attempt can have finished it.
-        assert runs[run_id][0] > 1, (run_id, runs[run_id])
+    # Which of the two finished a run killed with its whole worker is a race: the worker's
+    # main process may requeue the message of its dying child before its own SIGKILL lands
+    # (a redelivery, same attempt), or the message dies with it and only the sweeper's new
+    # attempt finishes the run. Both are correct; the assertion above covers both.
     log = (stack.root / "worker.log").read_text()
     assert "signal 9" in log  # the pool child's death, as Celery logs it
     assert "WorkerLostError" in log
-    sweeps = (stack.root / "sweeper.log").read_text()
-    assert "retried=" in sweeps
+    assert (stack.root / "sweeper.log").exists()  # the sweeper ran beside the worker
     logger.warning(
         f"kill test: {RUNS} runs done in {time.monotonic() - started:.0f} s; "
         f"killed while scoring: child {sorted(killed_child)}, worker {sorted(killed_worker)}; "
@@ -409,21 +363,15 @@ def run_kill_scenario(stack: Stack, tmp_path: Path) -> None:
     )
 
 
-def kill_while_scoring(stack: Stack, *, at_least_done: int, kill, restart) -> set[int]:
-    """Once ``at_least_done`` runs are done, SIGKILL (``kill``) while a run is scoring.
+def kill_while_scoring(stack: Stack, ready, *, kill, restart) -> set[int]:
+    """Once ``ready()``, SIGKILL (``kill``) while a run is scoring.
 
     Returns the runs that were scoring and did not finish: the kill interrupted them. In
     the rare case that the run finished between reading its status and the kill, the kill
     hit an idle worker; start again (``restart`` first, when the whole worker died).
     """
     for _ in range(5):
-        wait_for(
-            lambda: statuses(stack).get("done", 0) >= at_least_done,
-            timeout=600,
-            every=0.2,
-            what=f"{at_least_done} runs done",
-            stack=stack,
-        )
+        wait_for(ready, timeout=600, every=0.2, what="enough runs done", stack=stack)
         scoring = wait_for(
             lambda: scoring_runs(stack),
             timeout=600,

@@ -482,7 +482,7 @@ def test_invalid_predictions_show_their_first_problems_with_rows_and_store_nothi
         ({"parameters": "[1, 2]"}, "parameters", "Write a JSON object"),
         ({"parameters": "{max_depth: 3}"}, "parameters", "This is not valid JSON"),
         ({"parameters": '{"ccp_alpha": NaN}'}, "parameters", "NaN is not a JSON number"),
-        ({"parameters": '{"a": 1, "a": 2}'}, "parameters", "the key 'a' is given twice"),
+        ({"parameters": '{"a": 1, "a": 2}'}, "parameters", "The key 'a' appears twice"),
         ({"parameters": "[" * 50_000 + "]" * 50_000}, "parameters", "This is not valid JSON"),
         ({"task": "999"}, "task", "There is no task 999 you can see."),
         ({"flow": ""}, "flow", "Choose the flow, or give its id below."),

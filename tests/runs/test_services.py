@@ -115,11 +115,31 @@ def test_sweeper_resends_and_retries(
     Run.objects.filter(pk=stalled.pk).update(status="scoring", started_at=hour_ago)
     with django_capture_on_commit_callbacks(execute=True):
         counts = services.requeue_stuck_runs()
-    assert counts == {"resent": 1, "retried": 1, "failed": 0}
+    assert counts == {"resent": 1, "retried": 1, "failed": 0, "orphans": 0}
     waiting.refresh_from_db()
     stalled.refresh_from_db()
     assert waiting.status == stalled.status == Run.Status.DONE
-    assert stalled.attempt == 2
+    assert (waiting.attempt, waiting.stalls) == (2, 0)
+    assert (stalled.attempt, stalled.stalls) == (2, 1)
+    # The first message of the resent run arrives late: a no-op, not a second scoring.
+    services.score_run(run_id=waiting.pk, attempt=1)
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.deliveries) == (Run.Status.DONE, 1)
+
+
+def test_a_run_that_stalls_too_often_fails(user, task, flow, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = upload(user, task, flow, as_csv(predictions(task)))
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Run.objects.filter(pk=run.pk).update(
+        status="scoring", started_at=hour_ago, stalls=services.MAX_ATTEMPTS - 1
+    )
+    assert services.requeue_stuck_runs()["failed"] == 1
+    run.refresh_from_db()
+    assert (run.status, run.error_code) == (Run.Status.FAILED, "scoring_stalled")
 
 
 def test_unknown_task_and_inactive(user, flow):
@@ -151,3 +171,54 @@ def test_the_splits_cache_is_rebuilt_when_damaged(task):
     assert load_splits(task.pk) == truth  # reads it
     cache.write_bytes(b"garbage")
     assert load_splits(task.pk) == truth  # rebuilds it
+
+
+def test_a_task_whose_splits_job_was_lost_is_sent_again(user, ingest, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tasks.models import Task
+    from tasks.services import create_task, requeue_stuck_tasks
+    from tests.datasets.conftest import upload as upload_dataset
+    from tests.runs.conftest import FLOWERS
+
+    dataset = ingest(upload_dataset, user, text=FLOWERS, name="f2", default_target_attribute="kind")
+    task, _ = create_task(  # on-commit callbacks dropped: the splits job message is "lost"
+        creator=user, dataset_id=dataset.pk, task_type=1, target="kind", estimation_procedure_id=1
+    )
+    Task.objects.filter(pk=task.pk).update(updated_at=timezone.now() - timedelta(hours=2))
+    assert ingest(requeue_stuck_tasks) == 1
+    task.refresh_from_db()
+    assert (task.status, task.attempt) == (Task.Status.ACTIVE, 2)
+
+
+def test_an_unexpected_error_fails_the_run_instead_of_leaving_it_scoring(user, task, flow):
+    run = upload(user, task, flow, as_csv(predictions(task)))  # scoring not run yet
+    services.checked_path(run.pk).unlink()  # the file is gone: not a predictions problem
+    services.score_run(run_id=run.pk, attempt=run.attempt)
+    run.refresh_from_db()
+    assert (run.status, run.error_code) == (Run.Status.FAILED, "scoring_error")
+
+
+def test_an_autoretry_is_not_counted_as_a_lost_worker(user, task, flow):
+    run = upload(user, task, flow, as_csv(predictions(task)))
+    Run.objects.filter(pk=run.pk).update(deliveries=services.MAX_DELIVERIES)
+    services.score_run(run_id=run.pk, attempt=run.attempt, count_delivery=False)
+    run.refresh_from_db()
+    assert run.status == Run.Status.DONE
+
+
+def test_a_run_folder_without_its_row_is_removed_after_a_day(settings):
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(settings.MEDIA_ROOT) / "runs" / "424242"
+    folder.mkdir(parents=True)
+    (folder / "checked.parquet").write_bytes(b"x")
+    assert services.remove_orphan_run_files() == 0  # fresh: maybe an upload in progress
+    old = time.time() - 2 * 86400
+    os.utime(folder, (old, old))
+    assert services.remove_orphan_run_files() == 1
+    assert not folder.exists()

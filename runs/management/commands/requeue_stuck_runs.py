@@ -21,7 +21,7 @@ from runs.services import requeue_stuck_runs
 
 
 def _line(counts: dict[str, int]) -> str:
-    return " ".join(f"{name}={counts[name]}" for name in ("resent", "retried", "failed"))
+    return " ".join(f"{name}={counts[name]}" for name in ("resent", "retried", "failed", "orphans"))
 
 
 class Command(BaseCommand):

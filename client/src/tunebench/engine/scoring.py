@@ -111,7 +111,7 @@ def write_checked_predictions(predictions: Predictions, path: str | os.PathLike[
     if predictions.proba is not None:
         for index in range(predictions.proba.shape[1]):
             columns[f"proba.{index}"] = pa.array(predictions.proba[:, index], pa.float64())
-    pq.write_table(pa.table(columns), str(path), compression="zstd")
+    pq.write_table(pa.table(columns), str(path))  # snappy: the fastest to read back
 
 
 def read_checked_predictions(path: str | os.PathLike[str]) -> Predictions:
