@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from accounts.models import User
 from flows.exceptions import ConfigurationNotFound, FlowNotFound
@@ -20,7 +21,9 @@ def list_flows(
 ) -> QuerySet[Flow]:
     flows = Flow.objects.all()
     if name:
-        flows = flows.filter(name__icontains=name)
+        # Lower() on both sides: on MySQL the name column compares byte for byte (migration
+        # 0002), where icontains would be case-sensitive.
+        flows = flows.annotate(name_lower=Lower("name")).filter(name_lower__contains=name.lower())
     if external_version:
         flows = flows.filter(external_version=external_version)
     if uploader:

@@ -28,6 +28,7 @@ def binary_collation(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # MySQL DDL cannot run inside a transaction
     dependencies = [("flows", "0001_initial")]
 
     operations = [migrations.RunPython(binary_collation, migrations.RunPython.noop)]
