@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from api.views.api_keys import ApiKeyViewSet
 from api.views.configurations import ConfigurationViewSet
 from api.views.datasets import DatasetViewSet
+from api.views.estimators import EstimatorViewSet
 from api.views.evaluations import EvaluationViewSet
 from api.views.flows import FlowViewSet
 from api.views.health import HealthView
@@ -30,6 +31,7 @@ router.register("configurations", ConfigurationViewSet, basename="configuration"
 router.register("runs", RunViewSet, basename="run")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("measures", MeasureViewSet, basename="measure")
+router.register("estimators", EstimatorViewSet, basename="estimator")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -12,12 +12,13 @@ from __future__ import annotations
 from tunebench import config
 from tunebench.accounts import AccountsAPI
 from tunebench.datasets import DatasetsAPI
+from tunebench.estimators import EstimatorsAPI
 from tunebench.flows import FlowsAPI
 from tunebench.runs import RunsAPI
 from tunebench.tasks import TasksAPI
 
 
-class Client(AccountsAPI, DatasetsAPI, TasksAPI, FlowsAPI, RunsAPI):
+class Client(AccountsAPI, DatasetsAPI, TasksAPI, FlowsAPI, RunsAPI, EstimatorsAPI):
     """A connection to one Tunebench server: `Client(url, api_key)` or `tunebench.connect()`."""
 
 

@@ -456,6 +456,16 @@ def get_leaderboard(task: Any, *, by: str = "person", measure: str | None = None
     return default_client().get_leaderboard(task, by=by, measure=measure)
 
 
+def list_estimators(task_type: str | int | None = None) -> list[dict[str, Any]]:
+    """The estimators the server can execute, each with its hyperparameter space."""
+    return default_client().list_estimators(task_type)
+
+
+def get_estimator(name: str) -> dict[str, Any]:
+    """One estimator of the server's registry, with its hyperparameter space."""
+    return default_client().get_estimator(name)
+
+
 def list_measures(task_type: str | int | None = None) -> pd.DataFrame:
     """The evaluation measures the server computes, one row each."""
     return default_client().list_measures(task_type)

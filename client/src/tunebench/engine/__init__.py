@@ -2,7 +2,8 @@
 
 The server's ingestion worker and the `tunebench` client both import this package, so a file
 ingested on the server and a DataFrame described locally give identical features and qualities.
-Only numpy, pandas and pyarrow are used; no uploaded byte is ever unpickled, evaluated or imported.
+Data work uses numpy, pandas and pyarrow only; no uploaded byte is ever unpickled, evaluated or
+imported.
 
     fmt = sniff_format(path)                       # by content: 'csv' | 'arff' | 'parquet'
     raw = read_table(path, fmt)                    # RawTable; bad input raises DataFormatError
@@ -10,6 +11,11 @@ Only numpy, pandas and pyarrow are used; no uploaded byte is ever unpickled, eva
     write_parquet(description.table, canonical_path)
 
 or all of it in one call, checksums of the original included: `ingest_file(path, canonical_path)`.
+
+Models come only from the estimator registry (scikit-learn, imported on first use): a
+configuration names one of `list_estimators()`, `validate_parameters(name, params)` checks it
+against that estimator's typed space, and `build_pipeline(name, params, seed=..., ...)` builds
+the standard preprocessing + estimator pipeline from it.
 """
 
 from tunebench.engine.describe import describe_dataframe, describe_table
@@ -38,6 +44,20 @@ from tunebench.engine.predictions import (
 )
 from tunebench.engine.qualities import QUALITY_NAMES
 from tunebench.engine.readers import read_column_names, read_table
+from tunebench.engine.registry import (
+    ESTIMATORS,
+    FORBIDDEN_PARAMETERS,
+    PARAMETER_CODES,
+    REVIEWED_SKLEARN_VERSION,
+    Estimator,
+    Forbidden,
+    Hyperparameter,
+    ParameterError,
+    build_pipeline,
+    get_estimator,
+    list_estimators,
+    validate_parameters,
+)
 from tunebench.engine.scoring import (
     SCORING_CODES,
     ScoringError,
@@ -67,20 +87,28 @@ __all__ = [
     "CLASSIFICATION_MEASURES",
     "CODES",
     "DATA_TYPES",
+    "ESTIMATORS",
+    "FORBIDDEN_PARAMETERS",
     "FORMATS",
     "MEASURES",
+    "PARAMETER_CODES",
     "PREDICTION_CODES",
     "PROCEDURES",
     "QUALITY_NAMES",
     "REGRESSION_MEASURES",
+    "REVIEWED_SKLEARN_VERSION",
     "SCORING_CODES",
     "Checksums",
     "DataFormatError",
     "Description",
+    "Estimator",
     "Feature",
     "FoldScores",
+    "Forbidden",
+    "Hyperparameter",
     "Ingested",
     "Measure",
+    "ParameterError",
     "Predictions",
     "PredictionsError",
     "Problem",
@@ -90,6 +118,7 @@ __all__ = [
     "SplitError",
     "Splits",
     "aggregate_folds",
+    "build_pipeline",
     "check_procedure",
     "classification_measures",
     "dataframe_to_table",
@@ -98,8 +127,10 @@ __all__ = [
     "evaluate_folds",
     "file_checksums",
     "generate_splits",
+    "get_estimator",
     "get_procedure",
     "ingest_file",
+    "list_estimators",
     "read_checked_predictions",
     "read_column_names",
     "read_predictions",
@@ -111,6 +142,7 @@ __all__ = [
     "splits_table",
     "table_to_dataframe",
     "target_values",
+    "validate_parameters",
     "validate_predictions",
     "write_arff",
     "write_checked_predictions",
