@@ -13,11 +13,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from accounts.exceptions import TeamNotFound
-from accounts.models import Team
 from accounts.selectors import get_team
 from api.filters import MAX_ID
 from api.parsers import loads_strict
-from api.serializers.accounts import UserRefSerializer
+from api.serializers.accounts import TeamRefSerializer, UserRefSerializer
 from api.serializers.base import InputSerializer, ProblemSerializer
 from api.serializers.datasets import StringListField
 from api.serializers.flows import FlowRefSerializer
@@ -165,13 +164,6 @@ class RunConfigurationRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TeamNameSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
 class RunErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -220,7 +212,7 @@ class RunSerializer(serializers.ModelSerializer):
     flow = FlowRefSerializer(read_only=True)
     configuration = RunConfigurationRefSerializer(read_only=True)
     uploader = UserRefSerializer(read_only=True)
-    team = TeamNameSerializer(read_only=True, allow_null=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
     error = serializers.SerializerMethodField()
     environment = serializers.DictField(
         child=serializers.JSONField(allow_null=True), read_only=True
@@ -364,11 +356,11 @@ class LeaderboardEntrySerializer(serializers.Serializer):
             return None
         return UserRefSerializer(entry.evaluation.run.uploader).data
 
-    @extend_schema_field(TeamNameSerializer(allow_null=True))
+    @extend_schema_field(TeamRefSerializer(allow_null=True))
     def get_team(self, entry):
         if self.context.get("by") != "team":
             return None
-        return TeamNameSerializer(entry.evaluation.run.team).data
+        return TeamRefSerializer(entry.evaluation.run.team).data
 
 
 class LeaderboardSerializer(serializers.Serializer):

@@ -275,7 +275,7 @@ class FakeRuns:
             "flow": self.ref(flow["name"]),
             "configuration": {"id": configuration["id"], "parameters": configuration["parameters"]},
             "uploader": {"id": 1, "username": "ada"},
-            "team": {"id": int(team), "name": "Lab"} if team else None,
+            "team": {"id": int(team), "slug": "lab", "name": "Lab"} if team else None,
             "origin": "uploaded",
             "status": "queued",
             "error": None,
@@ -720,7 +720,7 @@ def test_get_leaderboard_and_measures(server, client):
             {
                 "rank": 1,
                 "person": None,
-                "team": {"id": 3, "name": "Lab"},
+                "team": {"id": 3, "slug": "lab", "name": "Lab"},
                 "run": 7,
                 "flow": {"id": 3, "name": "tree", "version": 1},
                 "configuration": 11,

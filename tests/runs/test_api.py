@@ -205,7 +205,7 @@ def test_a_run_for_a_team_you_belong_to_counts_for_it(auth_client, user, task, f
     team = make_team(owner=user, name="Lab")
     response = post_run(auth_client, task, as_csv(predictions(task)), flow=flow.pk, team_id=team.pk)
     assert response.status_code == 201, response.json()
-    assert response.json()["team"] == {"id": team.pk, "name": "Lab"}
+    assert response.json()["team"] == {"id": team.pk, "slug": team.slug, "name": "Lab"}
 
 
 def test_a_team_you_are_not_in_is_403_and_stores_nothing(auth_client, task, flow, settings):
@@ -499,8 +499,10 @@ def test_leaderboard_by_team_counts_only_runs_published_for_a_team(task, flow, i
         "higher_is_better": True,
         "by": "team",
         "entries": [
-            entry(lab_best, rank=1, runs=2, team={"id": lab.pk, "name": "Lab"}),
-            entry(solo_run, rank=2, runs=1, team={"id": solo.pk, "name": "Solo"}),
+            entry(lab_best, rank=1, runs=2, team={"id": lab.pk, "slug": lab.slug, "name": "Lab"}),
+            entry(
+                solo_run, rank=2, runs=1, team={"id": solo.pk, "slug": solo.slug, "name": "Solo"}
+            ),
         ],
     }
 

@@ -36,6 +36,7 @@ from tunebench._version import __version__
 from tunebench.api import APIClient
 from tunebench.datasets import (
     DatasetFailure,
+    TeamRef,
     UserRef,
     WaitTimeout,
     _MultipartBody,
@@ -150,18 +151,6 @@ class RunTaskRef:
 
 
 @dataclass(frozen=True)
-class RunTeam:
-    """The team a run is attributed to on team leaderboards."""
-
-    id: int
-    name: str
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunTeam:
-        return cls(id=data["id"], name=data["name"])
-
-
-@dataclass(frozen=True)
 class PredictionsFile:
     """The predictions file a run was published with, stored as uploaded (`format`)."""
 
@@ -213,7 +202,7 @@ class Run:
     url: str | None = field(default=None, repr=False)
     origin: str | None = field(default=None, repr=False)
     uploader: UserRef | None = field(default=None, repr=False)
-    team: RunTeam | None = field(default=None, repr=False)
+    team: TeamRef | None = field(default=None, repr=False)
     tags: list[str] = field(default_factory=list, repr=False)
     description: str = field(default="", repr=False)
     created_at: str | None = field(default=None, repr=False)
@@ -246,7 +235,7 @@ class Run:
             error=DatasetFailure.from_json(error) if error else None,
             origin=data.get("origin"),
             uploader=UserRef.from_json(uploader) if uploader else None,
-            team=RunTeam.from_json(team) if team else None,
+            team=TeamRef.from_json(team) if team else None,
             tags=[str(tag) for tag in data.get("tags", [])],
             description=data.get("description") or "",
             created_at=data.get("created_at"),
