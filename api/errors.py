@@ -131,7 +131,9 @@ def problem_exception_handler(exc, context):
 
     if isinstance(exc, DomainError):
         set_rollback()
-        errors = {exc.field: [{"code": exc.code, "message": exc.detail}]} if exc.field else None
+        errors = exc.errors or (
+            {exc.field: [{"code": exc.code, "message": exc.detail}]} if exc.field else None
+        )
         return problem_response(
             status_code=exc.status_code,
             code=exc.code,

@@ -14,6 +14,7 @@ from api.views.me import MeView
 from api.views.measures import MeasureViewSet
 from api.views.memberships import MembershipViewSet
 from api.views.runs import RunViewSet
+from api.views.submissions import SubmissionViewSet
 from api.views.tasks import EstimationProcedureViewSet, TaskViewSet
 from api.views.teams import TeamViewSet
 
@@ -29,6 +30,7 @@ router.register(
 router.register("flows", FlowViewSet, basename="flow")
 router.register("configurations", ConfigurationViewSet, basename="configuration")
 router.register("runs", RunViewSet, basename="run")
+router.register("submissions", SubmissionViewSet, basename="submission")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("estimators", EstimatorViewSet, basename="estimator")

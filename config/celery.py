@@ -8,9 +8,23 @@ for ``jobs`` modules.
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("tunebench")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(related_name="jobs")
+
+
+@worker_process_init.connect
+def _start_sandbox(**_kwargs) -> None:
+    """Start this pool process's sandbox zygote now (it imports scikit-learn and friends
+    once, about a second), so the first run it executes pays only a fork. Started in the
+    pool process, after the fork, since a zygote belongs to the process that uses it."""
+    from django.conf import settings
+
+    if settings.TUNEBENCH_SANDBOX_PRESTART:
+        from runs.execution import sandbox
+
+        sandbox().start()

@@ -20,6 +20,7 @@ class DomainError(Exception):
         *,
         field: str | None = None,
         extensions: dict | None = None,
+        errors: dict[str, list[dict[str, str]]] | None = None,
     ) -> None:
         self.detail = detail or self.title
         # The input field the problem is about, when there is one: the API reports it
@@ -28,6 +29,9 @@ class DomainError(Exception):
         # Extra members of the problem document (RFC 9457 section 3.2), e.g. the rows a
         # predictions file got wrong; JSON values only.
         self.extensions = dict(extensions or {})
+        # Several problems at once, ``{field: [{"code", "message"}, ...]}``; by default the
+        # one problem of ``field``.
+        self.errors = dict(errors or {})
         super().__init__(self.detail)
 
 

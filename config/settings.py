@@ -331,7 +331,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("score"), Queue("execute"))
-CELERY_TASK_ROUTES = {"runs.score_run": {"queue": "score"}}
+CELERY_TASK_ROUTES = {
+    "runs.score_run": {"queue": "score"},
+    "runs.execute_run": {"queue": "execute"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # A late-acked message is redelivered after the visibility timeout, so it must exceed the
@@ -393,8 +396,44 @@ TUNEBENCH_RUN_SCORE_DEADLINE_S = env.int(
 )
 # A run queued this long since its message was sent gets the message again.
 TUNEBENCH_RUN_RESEND_AFTER_S = env.int("TUNEBENCH_RUN_RESEND_AFTER_S", default=1800)
+
+# Executing a submitted configuration (queue "execute"): the sandbox's limits per run, the
+# job's own limits around them, and the fairness rules (docs/execution.md).
+TUNEBENCH_EXECUTE_MEMORY_MB = env.int("TUNEBENCH_EXECUTE_MEMORY_MB", default=4096)
+TUNEBENCH_EXECUTE_WALL_S = env.int("TUNEBENCH_EXECUTE_WALL_S", default=1800)
+TUNEBENCH_EXECUTE_CPU_S = env.int("TUNEBENCH_EXECUTE_CPU_S", default=TUNEBENCH_EXECUTE_WALL_S)
+# The job waits for the sandbox and then scores inline: its limits leave room for both.
+TUNEBENCH_EXECUTE_SOFT_TIME_LIMIT_S = (
+    TUNEBENCH_EXECUTE_WALL_S + TUNEBENCH_RUN_SCORE_SOFT_TIME_LIMIT_S
+)
+TUNEBENCH_EXECUTE_TIME_LIMIT_S = TUNEBENCH_EXECUTE_WALL_S + TUNEBENCH_RUN_SCORE_TIME_LIMIT_S
+# A run executing for longer than this lost its worker.
+TUNEBENCH_RUN_EXECUTE_DEADLINE_S = env.int(
+    "TUNEBENCH_RUN_EXECUTE_DEADLINE_S", default=TUNEBENCH_EXECUTE_TIME_LIMIT_S + 60
+)
+# Runs sent to the broker at once, over all teams; the rest wait in the database, where the
+# dispatcher orders them fairly (one team's 500 runs do not starve another's one).
+TUNEBENCH_EXECUTE_SLOTS = env.int("TUNEBENCH_EXECUTE_SLOTS", default=8)
+# Per team (or per person, for runs without a team): runs executing at once, and server runs
+# per rolling 24 hours (runs that failed because of the platform are not counted).
+TUNEBENCH_EXECUTE_CONCURRENCY = env.int("TUNEBENCH_EXECUTE_CONCURRENCY", default=4)
+TUNEBENCH_EXECUTE_DAILY_QUOTA = env.int("TUNEBENCH_EXECUTE_DAILY_QUOTA", default=500)
+# Drop the sandboxed child to this user when the worker runs as root (production images run
+# the worker as an unprivileged user already).
+TUNEBENCH_SANDBOX_USER = env.str("TUNEBENCH_SANDBOX_USER", default="")
+# Start each worker process's sandbox when the process starts, not on its first run.
+TUNEBENCH_SANDBOX_PRESTART = env.bool("TUNEBENCH_SANDBOX_PRESTART", default=True)
+# The server's own tests turn on estimators that sleep, hog memory or crash on purpose.
+TUNEBENCH_TEST_ESTIMATORS = env.bool("TUNEBENCH_TEST_ESTIMATORS", default=False)
+if PRODUCTION and TUNEBENCH_TEST_ESTIMATORS:
+    raise ImproperlyConfigured("TUNEBENCH_TEST_ESTIMATORS must be off in production.")
+
 _longest_job = max(
-    CELERY_TASK_TIME_LIMIT, TUNEBENCH_RUN_SCORE_TIME_LIMIT_S, TUNEBENCH_RUN_SCORE_DEADLINE_S
+    CELERY_TASK_TIME_LIMIT,
+    TUNEBENCH_RUN_SCORE_TIME_LIMIT_S,
+    TUNEBENCH_RUN_SCORE_DEADLINE_S,
+    TUNEBENCH_EXECUTE_TIME_LIMIT_S,
+    TUNEBENCH_RUN_EXECUTE_DEADLINE_S,
 )
 if not CELERY_BROKER_URL.startswith("filesystem://") and _longest_job >= VISIBILITY_TIMEOUT_S:
     # Redis would redeliver a job still running (reliability-checklist.md C1).

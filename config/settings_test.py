@@ -13,3 +13,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Estimators that sleep, hog memory or crash on purpose (runs.testing_estimators).
+TUNEBENCH_TEST_ESTIMATORS = True

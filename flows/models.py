@@ -23,8 +23,16 @@ class Flow(models.Model):
     description = models.TextField(blank=True)
     language = models.CharField(max_length=64, default="Python")
     dependencies = models.TextField(blank=True)
+    # The registry estimator this flow executes (tunebench.engine.registry); blank for a
+    # flow someone described. Executable flows are made by the server, never uploaded.
+    estimator = models.CharField(max_length=255, blank=True, default="")
+    # None for the server's own (executable) flows.
     uploader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flows"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="flows",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -39,6 +47,10 @@ class Flow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
+
+    @property
+    def is_executable(self) -> bool:
+        return bool(self.estimator)
 
 
 class FlowParameter(models.Model):

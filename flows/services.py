@@ -28,7 +28,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 
 from accounts.models import User
-from flows.exceptions import FlowConflict, InvalidFlow, InvalidParameters
+from flows.exceptions import FlowConflict, InvalidConfiguration, InvalidFlow, InvalidParameters
 from flows.models import Configuration, Flow, FlowComponent, FlowParameter, FlowTag
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # a parameter: a Python identifier
@@ -45,6 +45,8 @@ MAX_TAGS = 50
 DATA_TYPES = frozenset(FlowParameter.DataType.values)
 SEPARATOR = "__"
 MAX_INT = 2**63
+# Names of the server's executable flows (one per registry estimator and library version).
+RESERVED_PREFIX = "tunebench."
 
 
 # -- JSON values -------------------------------------------------------------------------
@@ -193,6 +195,13 @@ def _clean_flow(
         "language": _text(spec, "language", path=path, required=False, limit=64) or "Python",
         "dependencies": _text(spec, "dependencies", path=path, required=False, limit=10_000),
     }
+    if clean["name"].casefold().startswith(RESERVED_PREFIX):
+        raise InvalidFlow(
+            f"Flow names starting with {RESERVED_PREFIX!r} are the server's executable flows; "
+            "choose another name.",
+            code="reserved_name",
+            field=f"{path}name",
+        )
     parameters = spec.get("parameters") or []
     if not isinstance(parameters, list):
         raise InvalidFlow("parameters must be a list.", field=f"{path}parameters")
@@ -478,6 +487,11 @@ def canonical_parameters(flow: Flow, values: Mapping[str, Any] | None) -> dict[s
         raise InvalidParameters(
             "parameters must be an object.", code="bad_type", field="parameters"
         )
+    if flow.estimator:
+        # An executable flow's configurations are exactly what the registry validates:
+        # the active parameters only, so an uploaded run and a server run of one
+        # configuration share its row (and a re-execution builds what was described).
+        return registry_parameters(flow.estimator, values)
     declared = declared_parameters(flow)
     unknown = [key for key in values if key not in declared]
     if unknown:
@@ -531,3 +545,106 @@ def get_or_create_configuration(
         Configuration.objects.filter(pk=existing.pk).update(published=True)
         existing.published = True
     return existing, False
+
+
+# -- executable flows --------------------------------------------------------------------
+
+
+def registry_estimator(name: Any) -> dict[str, Any]:
+    """The registry's description of an executable estimator (``list_estimators`` item).
+
+    The server's test estimators (``runs.testing_estimators``) are there too when
+    ``TUNEBENCH_TEST_ESTIMATORS`` is on. Raises ``InvalidConfiguration``
+    (``estimator_not_allowed``) for any other name.
+    """
+    from django.conf import settings
+
+    from tunebench import engine
+
+    if settings.TUNEBENCH_TEST_ESTIMATORS:
+        from runs.testing_estimators import TESTING_ESTIMATORS, describe_testing_estimators
+
+        if name in TESTING_ESTIMATORS:
+            return next(e for e in describe_testing_estimators() if e["name"] == name)
+    try:
+        return engine.get_estimator(name).to_dict()
+    except engine.ParameterError as exc:
+        raise InvalidConfiguration(exc.problems, total=exc.total) from None
+
+
+def registry_parameters(estimator: str, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The canonical values of a configuration of a registry estimator (every active
+    parameter, defaults filled), or ``InvalidConfiguration`` naming every problem."""
+    from django.conf import settings
+
+    from tunebench import engine
+
+    try:
+        if settings.TUNEBENCH_TEST_ESTIMATORS:
+            from runs.testing_estimators import TESTING_ESTIMATORS, validate_testing_parameters
+
+            if estimator in TESTING_ESTIMATORS:
+                return validate_testing_parameters(estimator, values or {})
+        return engine.validate_parameters(estimator, values if values is not None else {})
+    except engine.ParameterError as exc:
+        raise InvalidConfiguration(exc.problems, total=exc.total) from None
+
+
+def executable_flow(estimator: str) -> Flow:
+    """The server's flow for a registry estimator under the installed scikit-learn, created
+    on first use. Its name is ``tunebench.<estimator>``, its external version the
+    scikit-learn version (a new version of scikit-learn is a new flow version, since the same
+    configuration may predict differently), its parameters the estimator's space."""
+    description = registry_estimator(estimator)
+    name = estimator if estimator.startswith(RESERVED_PREFIX) else RESERVED_PREFIX + estimator
+    external_version = f"sklearn=={description['sklearn_version']}"
+    found = Flow.objects.filter(name=name, external_version=external_version).first()
+    if found is not None:
+        return found
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                latest = Flow.objects.filter(name=name).aggregate(v=Max("version"))["v"]
+                flow = Flow.objects.create(
+                    name=name,
+                    version=(latest or 0) + 1,
+                    external_version=external_version,
+                    class_name=estimator,
+                    estimator=estimator,
+                    description=(
+                        f"{description['class_name']} in Tunebench's standard pipeline "
+                        "(numeric columns: median imputation and standardization; nominal "
+                        "columns: most frequent imputation and one-hot encoding), executed by "
+                        "the server's workers. Hyperparameter space: "
+                        f"/api/v1/estimators/{estimator}/."
+                    ),
+                    language="Python",
+                    dependencies=f"scikit-learn=={description['sklearn_version']}",
+                    uploader=None,
+                )
+                FlowParameter.objects.bulk_create(
+                    [
+                        FlowParameter(
+                            flow=flow,
+                            index=index,
+                            name=hp["name"],
+                            data_type=_registry_data_type(hp),
+                            default=hp["default"],
+                            description=hp.get("description", "")[:10_000],
+                        )
+                        for index, hp in enumerate(description["hyperparameters"])
+                    ]
+                )
+                FlowTag.objects.create(flow=flow, tag="executable")
+                return flow
+        except IntegrityError:
+            found = Flow.objects.filter(name=name, external_version=external_version).first()
+            if found is not None:  # created concurrently
+                return found
+    raise FlowConflict("Too many concurrent creations of this flow; try again.")  # pragma: no cover
+
+
+def _registry_data_type(hp: Mapping[str, Any]) -> str:
+    if hp.get("choices") or hp.get("nullable"):
+        return FlowParameter.DataType.ANY  # a number or a named value ("sqrt"), or null
+    return {"int": "int", "float": "float", "bool": "bool"}.get(hp["kind"], "any")

@@ -1,6 +1,7 @@
 """Domain errors of runs."""
 
 from config.errors import DomainError, NotFound, PermissionDenied
+from flows.exceptions import InvalidConfiguration  # noqa: F401  (raised by runs.execution)
 
 
 class RunNotFound(NotFound):
@@ -38,3 +39,18 @@ class InvalidPredictions(DomainError):
 class NotATeamMember(PermissionDenied):
     code = "not_team_member"
     title = "Only members of a team can publish runs for it."
+
+
+class QuotaExceeded(DomainError):
+    status_code = 429
+    code = "quota_exceeded"
+    title = "The daily quota of server runs is used up."
+
+
+class NotExecutable(DomainError):
+    code = "not_executable"
+    title = "This run cannot be executed by the server."
+
+    def __init__(self, detail: str, *, code: str = "not_executable", field: str = "run") -> None:
+        super().__init__(detail, field=field)
+        self.code = code

@@ -33,3 +33,29 @@ def requeue_stuck_runs_job() -> dict:
     from runs.services import requeue_stuck_runs
 
     return requeue_stuck_runs()
+
+
+@shared_task(
+    name="runs.execute_run",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=settings.TUNEBENCH_EXECUTE_SOFT_TIME_LIMIT_S,
+    time_limit=settings.TUNEBENCH_EXECUTE_TIME_LIMIT_S,
+)
+def execute_run_job(self, run_id: int, attempt: int) -> None:
+    from runs.execution import execute_run
+
+    execute_run(run_id=run_id, attempt=attempt, count_delivery=self.request.retries == 0)
+
+
+@shared_task(name="runs.dispatch_runs", acks_late=True, soft_time_limit=60, time_limit=90)
+def dispatch_runs_job() -> int:
+    from runs.execution import dispatch_runs
+
+    return dispatch_runs()

@@ -52,6 +52,14 @@ class Run(models.Model):
     seed = models.PositiveBigIntegerField(null=True, blank=True)
     environment = models.JSONField(default=dict, blank=True)
     fold_timings = models.JSONField(default=list, blank=True)
+    # A server run's measured resources: peak_memory_mb, cpu_seconds, wall_seconds.
+    resources = models.JSONField(default=dict, blank=True)
+    # A server run that re-executes an uploaded run, and on the uploaded run the outcome
+    # (whether the predictions match, the difference in every measure).
+    verifies = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="verifications"
+    )
+    verification = models.JSONField(default=dict, blank=True)
     description = models.TextField(blank=True)
     # When the current attempt's message was last sent, and when a worker last claimed it:
     # the sweeper re-sends what waited or ran past its deadline.
@@ -67,6 +75,9 @@ class Run(models.Model):
             models.Index(fields=["task", "status"], name="runs_task_status"),
             models.Index(fields=["status", "updated_at"], name="runs_status_updated"),
             models.Index(fields=["uploader", "task"], name="runs_uploader_task"),
+            # The dispatcher's waiting line and the quota counts of server runs.
+            models.Index(fields=["origin", "status", "enqueued_at"], name="runs_dispatch"),
+            models.Index(fields=["origin", "created_at"], name="runs_origin_created"),
         ]
 
     def __str__(self) -> str:
@@ -75,6 +86,15 @@ class Run(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def resources_or_none(self) -> dict | None:
+        return self.resources or None
+
+    @property
+    def is_verified(self) -> bool:
+        """Executed by the server's own workers on the task's splits."""
+        return self.origin == self.Origin.SERVER
 
 
 class RunFile(models.Model):

@@ -128,6 +128,8 @@ class LeaderboardEntry:
     rank: int
     evaluation: Evaluation  # the entrant's best, with run, flow, uploader and team loaded
     runs: int  # how many scored runs the entrant has on the task
+    # For a verified run: its configuration's interval across seeds on the task's measure.
+    seeds: SeedInterval | None = None
 
 
 def leaderboard(
@@ -164,12 +166,25 @@ def leaderboard(
     counts: dict[int, int] = {}
     for key in evaluations.values_list(partition, flat=True):
         counts[key] = counts.get(key, 0) + 1
+    verified = [e.run.configuration_id for e in best if e.run.origin == Run.Origin.SERVER]
+    intervals = {
+        summary.configuration_id: summary.measures[0]
+        for summary in seed_summaries(
+            viewer=viewer, configuration_ids=verified, task_id=task.pk, measure=measure
+        )
+        if summary.measures
+    }
     return [
         LeaderboardEntry(
             rank=index + 1,
             evaluation=evaluation,
             runs=counts.get(
                 evaluation.run.uploader_id if by == "person" else evaluation.run.team_id, 0
+            ),
+            seeds=(
+                intervals.get(evaluation.run.configuration_id)
+                if evaluation.run.origin == Run.Origin.SERVER
+                else None
             ),
         )
         for index, evaluation in enumerate(best)
@@ -206,3 +221,83 @@ def visible_run_count(*, viewer: User, flow_id: int | None = None) -> int:
     if flow_id is not None:
         runs = runs.filter(Q(flow_id=flow_id))
     return runs.count()
+
+
+# -- seeds of a configuration ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedInterval:
+    """One measure of a configuration on a task over its verified runs, one per seed:
+    mean, sample std (ddof=1) and the 95% t-interval of the mean (null below two seeds)."""
+
+    measure: str
+    n: int
+    mean: float
+    std: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    task_id: int
+    configuration_id: int
+    seeds: list[int]
+    runs: list[int]
+    measures: list[SeedInterval]
+
+
+def seed_interval(measure: str, values: list[float]) -> SeedInterval:
+    """scipy's t-interval (``scipy.stats.t.interval``) of the mean of the values."""
+    import math
+
+    from scipy import stats
+
+    n = len(values)
+    mean = math.fsum(values) / n
+    if n < 2:
+        return SeedInterval(measure=measure, n=n, mean=mean, std=None, low=None, high=None)
+    std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    if std == 0:
+        return SeedInterval(measure=measure, n=n, mean=mean, std=0.0, low=mean, high=mean)
+    low, high = stats.t.interval(0.95, n - 1, loc=mean, scale=std / math.sqrt(n))
+    return SeedInterval(measure=measure, n=n, mean=mean, std=std, low=float(low), high=float(high))
+
+
+def seed_summaries(
+    *,
+    viewer: User,
+    configuration_ids: list[int],
+    task_id: int | None = None,
+    measure: str | None = None,
+) -> list[SeedSummary]:
+    """Per (task, configuration): the configuration's verified (server-executed, scored)
+    runs the viewer can see, one per seed (the earliest run of each seed), and every
+    measure's interval across them. Sorted by task, then configuration."""
+    evaluations = list_evaluations(viewer=viewer, task_id=task_id, measure=measure).filter(
+        run__configuration_id__in=configuration_ids,
+        run__origin=Run.Origin.SERVER,
+        value__isnull=False,
+    )
+    rows = evaluations.order_by("run_id").values_list(
+        "task_id", "run__configuration_id", "run__seed", "run_id", "measure", "value"
+    )
+    groups: dict[tuple[int, int], dict] = {}
+    for task, configuration, seed, run_id, name, value in rows:
+        group = groups.setdefault((task, configuration), {"runs": {}, "values": {}})
+        first = group["runs"].setdefault(seed, run_id)  # one run per seed: the earliest
+        if first == run_id:
+            group["values"].setdefault(name, []).append(value)
+    return [
+        SeedSummary(
+            task_id=task,
+            configuration_id=configuration,
+            seeds=sorted(group["runs"]),
+            runs=[group["runs"][seed] for seed in sorted(group["runs"])],
+            measures=[
+                seed_interval(name, values) for name, values in sorted(group["values"].items())
+            ],
+        )
+        for (task, configuration), group in sorted(groups.items())
+    ]

@@ -517,6 +517,11 @@ def requeue_stuck_runs() -> dict[str, int]:
       sent (the message was lost, or sits unacknowledged with a dead worker) gets a new
       attempt and a new message; the old copy, if it ever arrives, is a no-op, so a run
       is never scored twice in parallel because of a resend.
+    - A *server* run dispatched that long ago but never claimed goes back to its place in
+      the waiting line with a new attempt; one *running* longer than
+      ``TUNEBENCH_RUN_EXECUTE_DEADLINE_S`` lost its worker and is tried again the same way
+      (a stall), failing ``execution_stalled`` at ``MAX_ATTEMPTS`` stalls. Then the
+      dispatcher sends what the freed slots allow.
     - A run *scoring* longer than ``TUNEBENCH_RUN_SCORE_DEADLINE_S`` lost its worker: it
       gets a new attempt, so a late finisher of the old one cannot write, and counts a
       stall; at ``MAX_ATTEMPTS`` stalls it fails with ``scoring_stalled``.
@@ -530,6 +535,29 @@ def requeue_stuck_runs() -> dict[str, int]:
     for run_id, attempt in list(waiting[:10_000]):
         if _next_attempt(run_id, attempt, Run.Status.QUEUED, now=now):
             counts["resent"] += 1
+    # Server runs wait in the database until dispatched; one dispatched but never claimed
+    # (its message lost) goes back to its place in the waiting line.
+    from runs.execution import dispatch_runs, requeue_execution
+
+    sent = Run.objects.filter(
+        status=Run.Status.QUEUED, origin=Run.Origin.SERVER, enqueued_at__lt=resend_before
+    ).values_list("pk", "attempt")
+    for run_id, attempt in list(sent[:10_000]):
+        if requeue_execution(run_id, attempt, Run.Status.QUEUED, stalled=False):
+            counts["resent"] += 1
+    executing_before = now - timedelta(seconds=settings.TUNEBENCH_RUN_EXECUTE_DEADLINE_S)
+    executing = Run.objects.filter(status=Run.Status.RUNNING, started_at__lt=executing_before)
+    for run_id, attempt, stalls in list(executing.values_list("pk", "attempt", "stalls")[:10_000]):
+        if stalls + 1 >= MAX_ATTEMPTS:
+            fail_run(
+                run_id=run_id,
+                attempt=attempt,
+                code="execution_stalled",
+                message=f"Execution stopped without a result {stalls + 1} times.",
+            )
+            counts["failed"] += 1
+        elif requeue_execution(run_id, attempt, Run.Status.RUNNING, stalled=True):
+            counts["retried"] += 1
     stalled_before = now - timedelta(seconds=settings.TUNEBENCH_RUN_SCORE_DEADLINE_S)
     stalled = Run.objects.filter(status=Run.Status.SCORING, started_at__lt=stalled_before)
     for run_id, attempt, stalls in list(stalled.values_list("pk", "attempt", "stalls")[:10_000]):
@@ -543,7 +571,8 @@ def requeue_stuck_runs() -> dict[str, int]:
             counts["failed"] += 1
         elif _next_attempt(run_id, attempt, Run.Status.SCORING, now=now, stalled=True):
             counts["retried"] += 1
-    counts["orphans"] = remove_orphan_run_files()
+    counts["dispatched"] = dispatch_runs()
+    counts["orphans"] = remove_orphan_run_files() + remove_stale_job_dirs()
     if any(counts.values()):
         logger.info("runs swept %s", counts)
     return counts
@@ -568,6 +597,23 @@ def remove_orphan_run_files(*, older_than: timedelta = timedelta(days=1)) -> int
     removed = 0
     for run_id, path in candidates.items():
         if run_id not in known:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def remove_stale_job_dirs() -> int:
+    """Remove execution job directories a killed worker left behind (older than the
+    execution deadline, so never one in use)."""
+    import time
+
+    root = Path(settings.VAR_DIR) / "executions"
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - settings.TUNEBENCH_RUN_EXECUTE_DEADLINE_S
+    removed = 0
+    for path in root.iterdir():
+        if path.is_dir() and path.stat().st_mtime < cutoff:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     return removed

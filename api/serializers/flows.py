@@ -25,9 +25,11 @@ from flows.selectors import get_flow
 
 
 class FlowRefSerializer(serializers.ModelSerializer):
+    executable = serializers.BooleanField(source="is_executable", read_only=True)
+
     class Meta:
         model = Flow
-        fields = ["id", "name", "version", "external_version"]
+        fields = ["id", "name", "version", "external_version", "executable"]
         read_only_fields = fields
 
 
@@ -51,7 +53,17 @@ class FlowComponentSerializer(serializers.ModelSerializer):
 
 class FlowSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    uploader = UserRefSerializer(read_only=True)
+    uploader = UserRefSerializer(
+        read_only=True, allow_null=True, help_text="Null for the server's executable flows."
+    )
+    executable = serializers.BooleanField(
+        source="is_executable",
+        read_only=True,
+        help_text="The server can execute this flow's configurations (POST /submissions/).",
+    )
+    estimator = serializers.CharField(
+        read_only=True, help_text="The registry estimator it executes; empty if not executable."
+    )
     tags = serializers.SerializerMethodField()
     parameters = FlowParameterSerializer(many=True, read_only=True)
     components = FlowComponentSerializer(
@@ -72,6 +84,8 @@ class FlowSerializer(serializers.ModelSerializer):
             "language",
             "dependencies",
             "class_name",
+            "executable",
+            "estimator",
             "uploader",
             "created_at",
             "tags",

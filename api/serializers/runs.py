@@ -190,6 +190,33 @@ class FoldValueSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True, help_text="Null where undefined on the fold.")
 
 
+class RunResourcesSerializer(serializers.Serializer):
+    peak_memory_mb = serializers.FloatField(
+        help_text="Peak resident memory of the process that executed the run, MiB."
+    )
+    cpu_seconds = serializers.FloatField()
+    wall_seconds = serializers.FloatField()
+    memory_limit_mb = serializers.IntegerField()
+    wall_limit_seconds = serializers.FloatField()
+
+
+class RunVerificationSerializer(serializers.Serializer):
+    """On an uploaded run: its re-execution by the server and how the two compare. On the
+    server's run: which uploaded run it verifies."""
+
+    verifies = serializers.IntegerField(required=False, help_text="The uploaded run (server run).")
+    run = serializers.IntegerField(required=False, help_text="The server's re-execution.")
+    status = serializers.ChoiceField(
+        choices=["pending", "match", "mismatch", "failed"], required=False
+    )
+    predictions_match = serializers.BooleanField(required=False, allow_null=True)
+    differences = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        required=False,
+        help_text="Per measure: the server's value minus the uploaded run's.",
+    )
+
+
 class RunEvaluationSerializer(serializers.ModelSerializer):
     per_fold = serializers.SerializerMethodField()
 
@@ -225,6 +252,19 @@ class RunSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Computed by the server once the run is done; empty before.",
     )
+    verified = serializers.BooleanField(
+        source="is_verified",
+        read_only=True,
+        help_text="Executed by the server's workers on the task's splits (origin server).",
+    )
+    queue_position = serializers.SerializerMethodField(
+        help_text=(
+            "For a server run waiting to be dispatched: its 1-based place in the fair "
+            "waiting line (round-robin across teams). Null otherwise."
+        )
+    )
+    resources = RunResourcesSerializer(read_only=True, allow_null=True, source="resources_or_none")
+    verification = serializers.SerializerMethodField()
 
     class Meta:
         model = Run
@@ -237,19 +277,33 @@ class RunSerializer(serializers.ModelSerializer):
             "uploader",
             "team",
             "origin",
+            "verified",
             "status",
+            "queue_position",
             "error",
             "seed",
             "environment",
             "fold_timings",
+            "resources",
+            "verification",
             "tags",
             "description",
             "created_at",
+            "started_at",
             "finished_at",
             "predictions",
             "evaluations",
         ]
         read_only_fields = fields
+
+    def get_queue_position(self, run) -> int | None:
+        return self.context.get("queue_positions", {}).get(run.pk)
+
+    @extend_schema_field(RunVerificationSerializer(allow_null=True))
+    def get_verification(self, run):
+        if run.origin == Run.Origin.SERVER and run.verifies_id:
+            return {"verifies": run.verifies_id}
+        return run.verification or None
 
     def get_url(self, run) -> str:
         return reverse("run-detail", kwargs={"pk": run.pk})
@@ -327,6 +381,29 @@ class EvaluationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SeedIntervalSerializer(serializers.Serializer):
+    """A :class:`runs.selectors.SeedInterval`."""
+
+    measure = serializers.CharField()
+    n = serializers.IntegerField(help_text="Seeds (one verified run each).")
+    mean = serializers.FloatField()
+    std = serializers.FloatField(
+        allow_null=True, help_text="Sample std (ddof=1); null for one seed."
+    )
+    low = serializers.FloatField(allow_null=True, help_text="95% t-interval of the mean.")
+    high = serializers.FloatField(allow_null=True)
+
+
+class SeedSummarySerializer(serializers.Serializer):
+    """A :class:`runs.selectors.SeedSummary`: a configuration on one task across seeds."""
+
+    task = serializers.IntegerField(source="task_id")
+    configuration = serializers.IntegerField(source="configuration_id")
+    seeds = serializers.ListField(child=serializers.IntegerField())
+    runs = serializers.ListField(child=serializers.IntegerField())
+    measures = SeedIntervalSerializer(many=True)
+
+
 class LeaderboardFlowSerializer(serializers.ModelSerializer):
     class Meta:
         model = Flow
@@ -349,6 +426,11 @@ class LeaderboardEntrySerializer(serializers.Serializer):
         source="evaluation.run.created_at", help_text="When the run was uploaded (ties go first)."
     )
     runs = serializers.IntegerField(help_text="How many scored runs the entrant has on the task.")
+    verified = serializers.BooleanField(source="evaluation.run.is_verified")
+    seeds = SeedIntervalSerializer(
+        allow_null=True,
+        help_text="For a verified run: its configuration's interval across seeds on the task.",
+    )
 
     @extend_schema_field(UserRefSerializer(allow_null=True))
     def get_person(self, entry):
@@ -376,3 +458,75 @@ class MeasureSerializer(serializers.Serializer):
     higher_is_better = serializers.BooleanField()
     needs_probabilities = serializers.BooleanField()
     description = serializers.CharField()
+
+
+# -- submissions -----------------------------------------------------------------------------
+
+
+class SubmissionSerializer(InputSerializer):
+    """A configuration for the server to execute: a registry estimator, values, seeds."""
+
+    task = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    estimator = serializers.CharField(
+        max_length=500,
+        trim_whitespace=False,
+        help_text="A name from /api/v1/estimators/, e.g. sklearn.ensemble.RandomForestClassifier.",
+    )
+    parameters = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text="Values by hyperparameter name; the others take the space's defaults.",
+    )
+    seeds = serializers.JSONField(
+        required=False,
+        default=list,
+        help_text="1 to 25 distinct integers in 0..2**32-1; [0, 1, 2, 3, 4] when omitted.",
+    )
+    team_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
+    tags = StringListField(required=False, default=list, child=serializers.CharField(max_length=64))
+    description = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default=""
+    )
+
+    def validate(self, attrs):
+        if attrs["seeds"] == []:
+            attrs["seeds"] = None  # the default seeds
+        team_id = attrs.pop("team_id")
+        attrs["team"] = None
+        if team_id is not None:
+            try:
+                attrs["team"] = get_team(team_id=team_id)
+            except TeamNotFound as exc:
+                raise serializers.ValidationError(
+                    {"team_id": [ErrorDetail(exc.detail, code=exc.code)]}
+                ) from None
+        return attrs
+
+
+class QuotaSerializer(serializers.Serializer):
+    used = serializers.IntegerField(help_text="Server runs counted in the last 24 hours.")
+    limit = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
+class SubmissionConfigurationSerializer(serializers.ModelSerializer):
+    parameters = serializers.DictField(child=serializers.JSONField(allow_null=True), read_only=True)
+
+    class Meta:
+        model = Configuration
+        fields = ["id", "hash", "parameters"]
+        read_only_fields = fields
+
+
+class SubmissionResultSerializer(serializers.Serializer):
+    task = serializers.IntegerField(source="task.pk")
+    flow = FlowRefSerializer()
+    configuration = SubmissionConfigurationSerializer()
+    runs = RunListSerializer(many=True)
+    reused = serializers.ListField(
+        child=serializers.BooleanField(),
+        help_text="Per run: true when that seed already had a run (it is not run again).",
+    )
+    quota = QuotaSerializer()

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.filters import id_param
 from api.schema import problems
 from api.serializers.flows import ConfigurationCreateSerializer, ConfigurationSerializer
+from api.serializers.runs import SeedSummarySerializer
 from flows.models import Configuration
 from flows.selectors import get_configuration, list_configurations
 from flows.services import get_or_create_configuration
+from runs.selectors import seed_summaries
 
 
 class ConfigurationViewSet(
@@ -70,3 +73,23 @@ class ConfigurationViewSet(
             ).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @extend_schema(
+        summary="The configuration across seeds: mean, std and 95% interval per task",
+        description=(
+            "Over its verified runs (executed by the server, scored) that you can see, one per "
+            "seed; per task and measure: the number of seeds, mean, sample std and the 95% "
+            "t-interval of the mean (null below two seeds)."
+        ),
+        parameters=[OpenApiParameter("task", int, description="Only this task.")],
+        responses={200: SeedSummarySerializer(many=True), **problems(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def seeds(self, request, pk=None):
+        configuration = self.get_object()
+        summaries = seed_summaries(
+            viewer=request.user,
+            configuration_ids=[configuration.pk],
+            task_id=id_param(request.query_params, "task"),
+        )
+        return Response(SeedSummarySerializer(summaries, many=True).data)

@@ -27,6 +27,7 @@ from api.serializers.runs import (
 )
 from datasets.exceptions import UploadTooLarge
 from runs import services
+from runs.execution import queue_positions
 from runs.models import Evaluation, Run
 from runs.selectors import get_run, list_runs, predictions_file_of
 
@@ -81,13 +82,17 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     @extend_schema(summary="List runs (newest first)", parameters=LIST_PARAMETERS)
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        context = {**self.get_serializer_context(), "queue_positions": _positions(page)}
+        return self.get_paginated_response(RunListSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         summary="Get a run with its evaluations", responses={200: RunSerializer, **problems(404)}
     )
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        run = self.get_object()
+        context = {**self.get_serializer_context(), "queue_positions": _positions([run])}
+        return Response(RunSerializer(run, context=context).data)
 
     @extend_schema(
         summary="Upload a run: predictions for every test row of a task's splits",
@@ -158,3 +163,15 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             md5=stored.md5,
             sha256=stored.sha256,
         )
+
+
+def _positions(runs) -> dict[int, int]:
+    """Queue positions of the waiting server runs among ``runs`` (one query, or none)."""
+    waiting = [
+        run.pk
+        for run in runs
+        if run.origin == Run.Origin.SERVER
+        and run.status == Run.Status.QUEUED
+        and run.enqueued_at is None
+    ]
+    return queue_positions(waiting) if waiting else {}

@@ -51,6 +51,8 @@ def test_a_new_flow_is_201_with_its_whole_definition(auth_client, user):
         "language": "Python",
         "dependencies": "sklearn==1.5.2",
         "class_name": "",
+        "executable": False,
+        "estimator": "",
         "uploader": {"id": user.pk, "username": user.username},
         "created_at": body["created_at"],
         "tags": ["demo", "trees"],
@@ -80,6 +82,7 @@ def test_publishing_the_same_pipeline_again_is_200_with_the_same_flows(auth_clie
                 "name": scaler.name,
                 "version": 1,
                 "external_version": "sklearn==1.5.2",
+                "executable": False,
             },
         },
         {
@@ -89,6 +92,7 @@ def test_publishing_the_same_pipeline_again_is_200_with_the_same_flows(auth_clie
                 "name": TREE,
                 "version": 1,
                 "external_version": "sklearn==1.5.2",
+                "executable": False,
             },
         },
     ]
@@ -336,6 +340,7 @@ def test_a_configuration_is_complete_and_canonical(auth_client, tree):
             "name": TREE,
             "version": 1,
             "external_version": "sklearn==1.5.2",
+            "executable": False,
         },
         "parameters": {
             "max_depth": 3,

@@ -124,6 +124,7 @@ def test_an_uploaded_run_is_stored_scored_and_downloadable(
             "name": flow.name,
             "version": 1,
             "external_version": "sklearn==1.5.2",
+            "executable": False,
         },
         "configuration": {
             "id": run.configuration_id,
@@ -137,7 +138,9 @@ def test_an_uploaded_run_is_stored_scored_and_downloadable(
         "uploader": {"id": user.pk, "username": user.username},
         "team": None,
         "origin": "uploaded",
+        "verified": False,
         "status": "queued",  # the scoring job runs after the request's transaction commits
+        "queue_position": None,
         "error": None,
         "seed": 7,
         "environment": ENVIRONMENT,
@@ -145,9 +148,12 @@ def test_an_uploaded_run_is_stored_scored_and_downloadable(
             {"repeat": 0, "fold": 0, "fit_seconds": 0.12, "predict_seconds": 0.01},
             {"repeat": 0, "fold": 1, "fit_seconds": 0.5, "predict_seconds": None},
         ],
+        "resources": None,
+        "verification": None,
         "tags": ["a", "b"],
         "description": "First try.",
         "created_at": created["created_at"],
+        "started_at": None,
         "finished_at": None,
         "predictions": {
             "format": fmt,
@@ -184,7 +190,7 @@ def test_an_uploaded_run_is_stored_scored_and_downloadable(
     assert expected_name in download["Content-Disposition"]
 
 
-DONE_KEYS = {"status", "finished_at", "evaluations"}
+DONE_KEYS = {"status", "started_at", "finished_at", "evaluations"}
 
 
 def test_a_run_names_a_stored_configuration_instead_of_a_flow(auth_client, task, flow, ingest):
@@ -446,6 +452,8 @@ def entry(
         "std": evaluation.std,
         "created_at": run["created_at"],
         "runs": runs,
+        "verified": False,
+        "seeds": None,
     }
 
 

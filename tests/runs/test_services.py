@@ -115,7 +115,7 @@ def test_sweeper_resends_and_retries(
     Run.objects.filter(pk=stalled.pk).update(status="scoring", started_at=hour_ago)
     with django_capture_on_commit_callbacks(execute=True):
         counts = services.requeue_stuck_runs()
-    assert counts == {"resent": 1, "retried": 1, "failed": 0, "orphans": 0}
+    assert counts == {"resent": 1, "retried": 1, "failed": 0, "dispatched": 0, "orphans": 0}
     waiting.refresh_from_db()
     stalled.refresh_from_db()
     assert waiting.status == stalled.status == Run.Status.DONE

@@ -4,7 +4,8 @@ For a few demo datasets it defines a 10-fold cross-validation task, then fits a 
 scikit-learn models on the task's splits with the same engine code the client's
 ``run_model_on_task`` runs, describes them with ``flow_from_sklearn`` and publishes their
 predictions through ``upload_run``, as the demo users (one of them for the team *Demo
-Lab*). Scoring is enqueued as for any run, so the worker scores them when it starts.
+Lab*). Scoring is enqueued as for any run, so the worker scores them when it starts. It
+also submits a random forest for the server to execute on five seeds (verified runs).
 
 A demo dataset still waiting for its ingestion is ingested here first (the same service
 the worker runs), and the task's splits are generated here too, so the command does not
@@ -93,6 +94,32 @@ class Command(BaseCommand):
             if task.status != Task.Status.ACTIVE or Run.objects.filter(task=task).exists():
                 continue
             self._publish_runs(task, dataset, users, team)
+            self._submit_configuration(task, users["ada"], team)
+
+    def _submit_configuration(self, task: Task, user: User, team: Team | None):
+        """A random forest for the server to execute on five seeds: verified runs, ranked
+        with their seed interval once the worker has run them."""
+        from runs.execution import submit_configuration
+
+        estimator = (
+            "sklearn.ensemble.RandomForestClassifier"
+            if task.task_type == 1
+            else "sklearn.ensemble.RandomForestRegressor"
+        )
+        submission = submit_configuration(
+            submitter=user,
+            task_id=task.pk,
+            estimator=estimator,
+            parameters={"n_estimators": 50, "max_features": "sqrt"},
+            seeds=[0, 1, 2, 3, 4],
+            team=team,
+            tags=["demo"],
+            description="A demo submission by `manage.py seed_demo_runs`.",
+        )
+        self.stdout.write(
+            f"Submitted configuration {submission.configuration.pk} ({estimator}) on task "
+            f"{task.pk}: runs {', '.join(str(r.pk) for r in submission.runs)} wait for a worker."
+        )
 
     def _publish_runs(self, task: Task, dataset: Dataset, users: dict, team: Team | None):
         import pyarrow.parquet as pq
