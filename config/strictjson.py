@@ -13,6 +13,7 @@ JSON fields both use it (``api/parsers.py``, ``frontend/forms.py``).
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 # Deeper than any flow, parameter value or environment we store (the services stop at 10
@@ -67,6 +68,12 @@ def _check_values(value: Any) -> None:
                 raise JSONError(
                     "An integer in the JSON is beyond the 64-bit range.", code="out_of_range"
                 )
+        elif isinstance(item, float) and not math.isfinite(item):
+            # A literal such as 1e999 overflows to infinity in json.loads.
+            raise JSONError(
+                "A number in the JSON is too large for a 64-bit float; send finite numbers only.",
+                code="non_finite",
+            )
         elif isinstance(item, dict | list):
             if depth > MAX_DEPTH:
                 raise JSONError(

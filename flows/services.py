@@ -584,7 +584,7 @@ def registry_parameters(estimator: str, values: Mapping[str, Any] | None) -> dic
             from runs.testing_estimators import TESTING_ESTIMATORS, validate_testing_parameters
 
             if estimator in TESTING_ESTIMATORS:
-                return validate_testing_parameters(estimator, values or {})
+                return validate_testing_parameters(estimator, values if values is not None else {})
         return engine.validate_parameters(estimator, values if values is not None else {})
     except engine.ParameterError as exc:
         raise InvalidConfiguration(exc.problems, total=exc.total) from None

@@ -9,6 +9,7 @@ service's error on the form with :func:`show_error`.
 from __future__ import annotations
 
 import json
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from config import strictjson
 from config.errors import DomainError
 from datasets.models import Dataset
 from datasets.selectors import QualityRange
+from frontend.rendering import format_number
 from runs.models import Run
 from tasks.models import Task, TaskType
 
@@ -638,3 +640,315 @@ class RunUploadForm(forms.Form):
         if cleaned.get("flow_id") is not None:
             cleaned["flow"] = cleaned["flow_id"]
         return cleaned
+
+
+# --- Running a configuration on the server ----------------------------------------------
+#
+# The hyperparameters are not Django fields: an estimator's space (the registry's, from
+# ``tunebench.engine.list_estimators``) decides them, and the page switches estimators
+# without a reload. Each hyperparameter is one input named ``param-<name>``; what it holds
+# depends on its kind (``parameter_widget``). Whether a value fits the space is the
+# registry's business (``runs.execution.submit_configuration``): these functions only read
+# what was typed, and keep out the parameters whose condition does not hold.
+
+PARAM_PREFIX = "param-"
+NUMBER_SUFFIX = "-number"
+# The option of a named-values select that means "the number in the box beside it".
+NUMBER_CHOICE = "__number__"
+
+
+class SubmissionForm(forms.Form):
+    """Everything of a submission but the hyperparameters (see ``read_parameters``)."""
+
+    estimator = forms.ChoiceField(
+        error_messages={
+            "required": "Choose an estimator.",
+            "invalid_choice": "Choose one of the estimators offered for this task's type.",
+        }
+    )
+    seeds = forms.CharField(
+        max_length=2_000,
+        initial="0, 1, 2, 3, 4",
+        error_messages={"required": "Give at least one seed."},
+        help_text=(
+            "One run per seed, separated by commas: the seed of the estimator's random state. "
+            "Five seeds give a mean with a 95% interval."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    team_id = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="— Only me —",
+        help_text="The runs also count on the task's team leaderboard, and on its quota.",
+    )
+    tags = CommaSeparatedField(
+        item_max_length=64,
+        max_length=5_000,
+        required=False,
+        help_text="Separated by commas, such as: baseline, tuned.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
+    )
+    description = forms.CharField(
+        max_length=100_000,
+        required=False,
+        help_text="Markdown: why this configuration, links to a paper.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user: User, estimators: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estimator"].choices = [
+            ("", "— Choose an estimator —"),
+            *((e["name"], estimator_label(e)) for e in estimators),
+        ]
+        self.fields["team_id"].queryset = list_teams(member=user)
+        if not self.fields["team_id"].queryset.exists():
+            self.fields["team_id"].help_text = "You are in no team yet: the runs are yours alone."
+
+    def clean_seeds(self) -> list:
+        """``"0, 1, 2"`` → ``[0, 1, 2]``; a part that is not an integer stays text, so the
+        service names it (``seeds.<i>``) with the rest of the problems."""
+        parts = [p for p in re.split(r"[\s,;]+", self.cleaned_data["seeds"]) if p]
+        return [int(p) if re.fullmatch(r"[+-]?\d{1,30}", p) else p for p in parts]
+
+
+def estimator_label(estimator: dict) -> str:
+    """``RandomForestClassifier (sklearn.ensemble)``."""
+    module = estimator["name"].rsplit(".", 1)[0]
+    return f"{estimator['class_name']} ({module})"
+
+
+def parameter_widget(hp: dict) -> str:
+    """How a hyperparameter is typed: a checkbox (bool), a select (categorical), a number
+    box (int, float), or a select of the named values and None beside a number box (an int
+    or float that also takes "sqrt" or None)."""
+    if hp["kind"] == "bool":
+        return "checkbox"
+    if hp["kind"] == "categorical":
+        return "select"
+    if hp["choices"] or hp["nullable"]:
+        return "mixed"
+    return "number"
+
+
+def choice_text(value) -> str:
+    """A value as an option's value: its JSON text (``"rbf"``, ``true``, ``null``, ``[50,50]``)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def value_label(value) -> str:
+    """A value as people read it in scikit-learn's terms: ``rbf``, ``True``, ``None``."""
+    if value is None or isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value)
+
+
+def _number_text(value) -> str:
+    """A number as an <input type=number> value: ``3``, ``0.0001``, ``1e-06``."""
+    return repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def same_value(a, b) -> bool:
+    """Equal and of the same type, as the registry compares values (``True`` is not ``1``)."""
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def active_parameters(space: dict, values: dict) -> dict[str, bool]:
+    """Which hyperparameters apply given ``values`` (the defaults for the others): one does
+    when, for every ``parent: allowed`` of its condition, the parent applies and its value
+    is one of ``allowed``."""
+    by_name = {hp["name"]: hp for hp in space["hyperparameters"]}
+    state: dict[str, bool] = {}
+
+    def resolve(name: str, seen: frozenset) -> bool:
+        if name in state:
+            return state[name]
+        result = True
+        for parent, allowed in (by_name[name]["condition"] or {}).items():
+            if parent not in by_name or parent in seen or not resolve(parent, seen | {name}):
+                result = False
+                break
+            current = values.get(parent, by_name[parent]["default"])
+            if not any(same_value(current, v) for v in allowed):
+                result = False
+                break
+        state[name] = result
+        return result
+
+    for name in by_name:
+        resolve(name, frozenset())
+    return state
+
+
+def _read_number(hp: dict, text: str):
+    """The number typed, or the text itself when it is none (the registry says why)."""
+    text = text.strip()
+    try:
+        return int(text) if hp["kind"] == "int" else float(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)  # "3.5" for an int: the registry refuses it as a float
+    except ValueError:
+        return text
+
+
+def _read_choice(text: str):
+    try:
+        return strictjson.loads(text)
+    except strictjson.JSONError:
+        return text  # not one of the options: the registry says "not a choice"
+
+
+class _Missing:
+    pass
+
+
+MISSING = _Missing()
+
+
+def read_parameter(hp: dict, data) -> object:
+    """One hyperparameter's value from the posted form, or MISSING when it was not sent."""
+    name = PARAM_PREFIX + hp["name"]
+    if name not in data:
+        return MISSING
+    widget = parameter_widget(hp)
+    if widget == "checkbox":
+        # A hidden "false" precedes the checkbox: the last one sent wins.
+        return data.getlist(name)[-1] == "true"
+    raw = data.get(name, "")
+    if widget == "select":
+        return _read_choice(raw)
+    if widget == "mixed":
+        if raw == NUMBER_CHOICE:
+            return _read_number(hp, data.get(name + NUMBER_SUFFIX, ""))
+        return _read_choice(raw)
+    return _read_number(hp, raw)
+
+
+def read_parameters(space: dict, data) -> tuple[dict, list[str]]:
+    """The values to submit: every posted hyperparameter that applies, given the others
+    (one that does not is left out: the registry refuses it), and, as typed, any
+    ``param-<name>`` the space does not have, for the registry to name. Also the names
+    of the number boxes left empty."""
+    by_name = {hp["name"]: hp for hp in space["hyperparameters"]}
+    given = {}
+    for hp in space["hyperparameters"]:
+        value = read_parameter(hp, data)
+        if value is not MISSING:
+            given[hp["name"]] = value
+    active = active_parameters(space, given)
+    values = {name: value for name, value in given.items() if active[name]}
+    empty = [name for name, value in values.items() if value == "" and name in by_name]
+    for key in data:
+        if not key.startswith(PARAM_PREFIX):
+            continue
+        name = key[len(PARAM_PREFIX) :]
+        if name in by_name:
+            continue
+        if name.endswith(NUMBER_SUFFIX) and name[: -len(NUMBER_SUFFIX)] in by_name:
+            continue
+        values[name] = data.get(key)
+    return values, empty
+
+
+def describe_range(hp: dict) -> str:
+    """``An integer from 0 to 10`` / ``A number from 1e-06 to 1,000,000 (log scale)``, with
+    the named values and None it also takes."""
+    if hp["kind"] == "bool":
+        return "True or False"
+    if hp["kind"] == "categorical":
+        return "One of " + ", ".join(value_label(c) for c in hp["choices"])
+    noun = "An integer" if hp["kind"] == "int" else "A number"
+    text = f"{noun} from {format_number(hp['low'])} to {format_number(hp['high'])}"
+    if hp["log"]:
+        text += " (log scale)"
+    named = [value_label(c) for c in hp["choices"]] + (["None"] if hp["nullable"] else [])
+    if named:
+        text += ", or " + " or ".join(named)
+    return text
+
+
+def describe_condition(condition: dict | None) -> str:
+    if not condition:
+        return ""
+    parts = [
+        f"{parent} is " + " or ".join(value_label(v) for v in allowed)
+        for parent, allowed in condition.items()
+    ]
+    return "Applies only when " + " and ".join(parts) + "."
+
+
+def parameter_rows(
+    space: dict, *, data=None, initial: dict | None = None, errors: dict | None = None
+) -> list[dict]:
+    """What the page shows for each hyperparameter (the template and submit.js render
+    the same markup from it): its input, pre-filled with what was posted, else with
+    ``initial``, else the default; its range, default, condition and errors."""
+    errors = errors or {}
+    current: dict = {}
+    for hp in space["hyperparameters"]:
+        value = read_parameter(hp, data) if data is not None else MISSING
+        if value is MISSING:
+            value = (initial or {}).get(hp["name"], hp["default"])
+        current[hp["name"]] = value
+    active = active_parameters(space, current)
+    rows = []
+    for hp in space["hyperparameters"]:
+        name, widget, value = hp["name"], parameter_widget(hp), current[hp["name"]]
+        input_name = PARAM_PREFIX + name
+        posted = data is not None and input_name in data
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if widget == "mixed" and posted:
+            is_number = data.get(input_name) == NUMBER_CHOICE
+        number = _number_text(value) if is_number and value != "" else ""
+        if posted and widget == "number":
+            number = data.get(input_name)  # as typed, even when it is not a number
+        elif posted and widget == "mixed":
+            number = data.get(input_name + NUMBER_SUFFIX, "")
+        options = []
+        if widget in ("select", "mixed"):
+            named = list(hp["choices"]) + ([None] if hp["nullable"] else [])
+            options = [
+                {
+                    "value": choice_text(choice),
+                    "label": value_label(choice),
+                    "selected": not (widget == "mixed" and is_number) and same_value(choice, value),
+                }
+                for choice in named
+            ]
+            if widget == "mixed":
+                options.append({"value": NUMBER_CHOICE, "label": "A number", "selected": is_number})
+        rows.append(
+            {
+                "name": name,
+                "kind": hp["kind"],
+                "widget": widget,
+                "id": f"id_{input_name}",
+                "input_name": input_name,
+                "number_name": input_name + NUMBER_SUFFIX,
+                "number_id": f"id_{input_name}{NUMBER_SUFFIX}",
+                "low": _number_text(hp["low"]) if hp["low"] is not None else "",
+                "high": _number_text(hp["high"]) if hp["high"] is not None else "",
+                "step": "1" if hp["kind"] == "int" else "any",
+                "number": number,
+                "options": options,
+                "checked": value is True,
+                "range": describe_range(hp),
+                "default": value_label(hp["default"]),
+                "condition": hp["condition"],
+                "condition_json": json.dumps(hp["condition"]) if hp["condition"] else "",
+                "condition_text": describe_condition(hp["condition"]),
+                "active": active[name],
+                "errors": errors.get(name, []),
+            }
+        )
+    return rows

@@ -78,12 +78,24 @@ urlpatterns = [
     path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:task_id>/", views.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/status/", views.task_status, name="task_status"),
+    path("tasks/<int:task_id>/submit/", views.task_submit, name="task_submit"),
     path("flows/", views.flow_list, name="flows"),
     path("flows/<int:flow_id>/", views.flow_detail, name="flow_detail"),
+    path(
+        "configurations/<int:configuration_id>/",
+        views.configuration_detail,
+        name="configuration_detail",
+    ),
+    path(
+        "configurations/<int:configuration_id>/status/",
+        views.configuration_status,
+        name="configuration_status",
+    ),
     path("runs/", views.run_list, name="runs"),
     path("runs/upload/", views.run_upload, name="run_upload"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
     path("runs/<int:run_id>/status/", views.run_status, name="run_status"),
+    path("runs/<int:run_id>/reverify/", views.run_reverify, name="run_reverify"),
     # The version in the address makes the file cacheable forever (views.plotly_js).
     path(f"assets/plotly-{plotly.__version__}.min.js", views.plotly_js, name="plotly_js"),
 ]

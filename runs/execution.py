@@ -59,7 +59,7 @@ from flows.services import (
     registry_parameters,
 )
 from runs.exceptions import NotATeamMember, QuotaExceeded
-from runs.models import Run, RunFile, RunTag
+from runs.models import Evaluation, Run, RunFile, RunTag
 from runs.services import (
     MAX_ATTEMPTS,
     MAX_DELIVERIES,
@@ -405,6 +405,7 @@ def execute_run(*, run_id: int, attempt: int, count_delivery: bool = True) -> No
             message="The run took longer than the execution time limit.",
         )
     finally:
+        record_verification(run_id)  # a re-execution: compare it with the uploaded run
         dispatch_runs()  # a slot is free (or was never taken): send the next run
 
 
@@ -608,3 +609,121 @@ def _store_predictions(
         target.parent.mkdir(parents=True, exist_ok=True)
         storage.move_into_place(produced, target)
         storage.move_into_place(checked, checked_path(run.pk))
+
+
+# -- re-verification ---------------------------------------------------------------------
+
+# Confidences (and regression predictions) agree when they differ by at most this much: an
+# upload that went through CSV text keeps about 17 significant digits, not every bit.
+MATCH_TOLERANCE = 1e-9
+
+
+def reverify_run(*, requester: User, run_id: int) -> Run:
+    """Have the server execute an uploaded run again: same task, configuration and seed.
+
+    The uploaded run's flow must be executable (the server's flow for a registry estimator)
+    and the run scored with a seed. Returns the server's run (an existing one when this run
+    was already re-executed and that did not fail). The uploaded run's ``verification`` says
+    ``pending`` until the server's run finishes, then ``match`` or ``mismatch`` (with the
+    difference in every measure) or ``failed``. Counts toward the requester's quota.
+    """
+    from runs.exceptions import NotExecutable
+    from runs.selectors import get_run
+
+    run = get_run(viewer=requester, run_id=run_id)
+    if run.origin != Run.Origin.UPLOADED:
+        raise NotExecutable(
+            "This run was executed by the server already; it is verified.",
+            code="already_verified",
+        )
+    if not run.flow.is_executable:
+        raise NotExecutable(
+            f"Flow {run.flow_id} ({run.flow.name}) is not one the server can execute; only "
+            "runs of the server's executable flows (tunebench.<estimator>) can be re-executed.",
+        )
+    if run.seed is None:
+        raise NotExecutable("The run has no seed, so it cannot be reproduced.", code="no_seed")
+    if run.status != Run.Status.DONE:
+        raise NotExecutable(
+            f"The run is {run.status}; only a scored run can be compared.", code="not_scored"
+        )
+    with transaction.atomic():
+        existing = (
+            Run.objects.filter(verifies=run, origin=Run.Origin.SERVER)
+            .exclude(status=Run.Status.FAILED)
+            .order_by("id")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        _check_quota(requester, None, 1)
+        server_run = Run.objects.create(
+            task=run.task,
+            flow=run.flow,
+            configuration=run.configuration,
+            uploader=requester,
+            team=None,
+            origin=Run.Origin.SERVER,
+            seed=run.seed,
+            verifies=run,
+            description=f"Re-execution of run {run.pk} to verify it.",
+        )
+        Run.objects.filter(pk=run.pk).update(
+            verification={"run": server_run.pk, "status": "pending"}
+        )
+        transaction.on_commit(_dispatch_soon, robust=True)
+    logger.info("re-verification requested run=%s server_run=%s", run.pk, server_run.pk)
+    return server_run
+
+
+def record_verification(server_run_id: int) -> None:
+    """Compare a finished re-execution with the uploaded run it verifies (idempotent)."""
+    from tunebench import engine
+
+    server_run = Run.objects.select_related("verifies").filter(pk=server_run_id).first()
+    if server_run is None or server_run.verifies_id is None or not server_run.is_finished:
+        return
+    uploaded = server_run.verifies
+    outcome: dict[str, Any] = {"run": server_run.pk}
+    if server_run.status == Run.Status.FAILED:
+        outcome.update(status="failed", error=server_run.error_code)
+    else:
+        ours = engine.read_checked_predictions(checked_path(server_run.pk))
+        theirs = engine.read_checked_predictions(checked_path(uploaded.pk))
+        mismatched = _mismatched_rows(ours, theirs)
+        values = {
+            run_id: dict(Evaluation.objects.filter(run_id=run_id).values_list("measure", "value"))
+            for run_id in (server_run.pk, uploaded.pk)
+        }
+        differences = {
+            measure: (
+                value - values[uploaded.pk][measure]
+                if value is not None and values[uploaded.pk].get(measure) is not None
+                else None
+            )
+            for measure, value in sorted(values[server_run.pk].items())
+        }
+        outcome.update(
+            status="match" if mismatched == 0 else "mismatch",
+            predictions_match=mismatched == 0,
+            mismatched_rows=mismatched,
+            differences=differences,
+        )
+    # Only the latest re-execution speaks for the run.
+    Run.objects.filter(pk=uploaded.pk, verification__run=server_run.pk).update(verification=outcome)
+
+
+def _mismatched_rows(ours, theirs) -> int:
+    """Test rows on which two runs' predictions differ (labels exactly, numbers and
+    confidences beyond ``MATCH_TOLERANCE``); both are sorted by (repeat, fold, row_id)."""
+    import numpy as np
+
+    if len(ours.row_id) != len(theirs.row_id):
+        return max(len(ours.row_id), len(theirs.row_id))
+    if ours.y_pred.dtype.kind == "f":
+        differs = ~np.isclose(ours.y_pred, theirs.y_pred, rtol=0, atol=MATCH_TOLERANCE)
+    else:
+        differs = ours.y_pred != theirs.y_pred
+    if ours.proba is not None and theirs.proba is not None:
+        differs |= ~np.isclose(ours.proba, theirs.proba, rtol=0, atol=MATCH_TOLERANCE).all(axis=1)
+    return int(differs.sum())

@@ -92,9 +92,14 @@ class Run(models.Model):
         return self.resources or None
 
     @property
-    def is_verified(self) -> bool:
-        """Executed by the server's own workers on the task's splits."""
+    def is_server_run(self) -> bool:
+        """Executed (or to be executed) by the server's workers."""
         return self.origin == self.Origin.SERVER
+
+    @property
+    def is_verified(self) -> bool:
+        """Executed by the server's own workers on the task's splits, and scored."""
+        return self.origin == self.Origin.SERVER and self.status == self.Status.DONE
 
 
 class RunFile(models.Model):

@@ -537,7 +537,7 @@ def requeue_stuck_runs() -> dict[str, int]:
             counts["resent"] += 1
     # Server runs wait in the database until dispatched; one dispatched but never claimed
     # (its message lost) goes back to its place in the waiting line.
-    from runs.execution import dispatch_runs, requeue_execution
+    from runs.execution import dispatch_runs, record_verification, requeue_execution
 
     sent = Run.objects.filter(
         status=Run.Status.QUEUED, origin=Run.Origin.SERVER, enqueued_at__lt=resend_before
@@ -555,6 +555,7 @@ def requeue_stuck_runs() -> dict[str, int]:
                 code="execution_stalled",
                 message=f"Execution stopped without a result {stalls + 1} times.",
             )
+            record_verification(run_id)
             counts["failed"] += 1
         elif requeue_execution(run_id, attempt, Run.Status.RUNNING, stalled=True):
             counts["retried"] += 1

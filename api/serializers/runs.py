@@ -210,6 +210,10 @@ class RunVerificationSerializer(serializers.Serializer):
         choices=["pending", "match", "mismatch", "failed"], required=False
     )
     predictions_match = serializers.BooleanField(required=False, allow_null=True)
+    mismatched_rows = serializers.IntegerField(
+        required=False, help_text="Test rows whose predictions differ (confidences to 1e-9)."
+    )
+    error = serializers.CharField(required=False, help_text="The re-execution's error code.")
     differences = serializers.DictField(
         child=serializers.FloatField(allow_null=True),
         required=False,
@@ -255,7 +259,10 @@ class RunSerializer(serializers.ModelSerializer):
     verified = serializers.BooleanField(
         source="is_verified",
         read_only=True,
-        help_text="Executed by the server's workers on the task's splits (origin server).",
+        help_text=(
+            "Executed by the server's workers on the task's splits and scored "
+            "(origin server, status done)."
+        ),
     )
     queue_position = serializers.SerializerMethodField(
         help_text=(

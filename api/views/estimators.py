@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api.schema import problems
 from api.serializers.estimators import EstimatorSerializer
+from api.serializers.flows import FlowSerializer
 from api.serializers.tasks import TaskTypeField
 
 
@@ -58,3 +60,28 @@ class EstimatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if found is None:
             raise NotFound(f"No estimator {pk!r} in the registry.", code="estimator_not_found")
         return Response(EstimatorSerializer(found).data)
+
+    @extend_schema(
+        summary="The server's executable flow for this estimator",
+        description=(
+            "The flow (`tunebench.<estimator>`, external version `sklearn==<version>` of the "
+            "server's scikit-learn) whose configurations the server executes; made on first "
+            "use. Upload runs computed locally with the registry's pipeline "
+            "(`tunebench.run_estimator_on_task`) against this flow, and they can be "
+            "re-executed to verify them."
+        ),
+        responses={200: FlowSerializer, **problems(404)},
+    )
+    @action(detail=True, methods=["get"])
+    def flow(self, request, pk=None):
+        from flows.exceptions import InvalidConfiguration
+        from flows.selectors import get_flow
+        from flows.services import executable_flow
+
+        try:
+            found = executable_flow(pk)
+        except InvalidConfiguration:
+            raise NotFound(
+                f"No estimator {pk!r} in the registry.", code="estimator_not_found"
+            ) from None
+        return Response(FlowSerializer(get_flow(flow_id=found.pk)).data)

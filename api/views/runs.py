@@ -27,7 +27,7 @@ from api.serializers.runs import (
 )
 from datasets.exceptions import UploadTooLarge
 from runs import services
-from runs.execution import queue_positions
+from runs.execution import queue_positions, reverify_run
 from runs.models import Evaluation, Run
 from runs.selectors import get_run, list_runs, predictions_file_of
 
@@ -76,7 +76,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return get_run(viewer=self.request.user, run_id=self.kwargs["pk"])
 
     def get_throttles(self):
-        if self.action == "create":
+        if self.action in ("create", "reverify"):
             self.throttle_scope = "runs"
         return super().get_throttles()
 
@@ -137,6 +137,26 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             self.get_serializer(get_run(viewer=request.user, run_id=run.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(
+        summary="Re-execute an uploaded run on the server to verify it",
+        description=(
+            "For a scored run with a seed whose flow is executable (one of the server's "
+            "`tunebench.<estimator>` flows): the server executes the same configuration and "
+            "seed on the task's splits. Returns the server's run (202; an earlier "
+            "re-execution that did not fail is returned as is). The uploaded run's "
+            "`verification` then reads pending, and match or mismatch with the difference in "
+            "every measure once the server's run is done. Counts toward your quota."
+        ),
+        request=None,
+        responses={202: RunSerializer, **problems(400, 401, 404, 429)},
+    )
+    @action(detail=True, methods=["post"])
+    def reverify(self, request, pk=None):
+        server_run = reverify_run(requester=request.user, run_id=pk)
+        run = get_run(viewer=request.user, run_id=server_run.pk)
+        context = {**self.get_serializer_context(), "queue_positions": _positions([run])}
+        return Response(RunSerializer(run, context=context).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="Download the predictions file, exactly as uploaded",

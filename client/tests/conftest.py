@@ -5,7 +5,8 @@ serves the wire format the client is written against (`/api/v1/me/`, paginated `
 the `/api/v1/datasets/` routes with a real Parquet download and a multipart upload that checks the
 file's SHA-256, the `/api/v1/tasks/` routes and `/api/v1/estimation-procedures/`, problem+json
 errors, `Authorization: Token` checked), so requests, headers and error
-mapping all run for real. Tests replace one endpoint's answer with `server.respond(...)`. The
+mapping all run for real. Dataset 20 (`data`, `make_task`, `task`) is real data with real splits,
+for running models. Tests replace one endpoint's answer with `server.respond(...)`. The
 autouse fixture points HOME at `tmp_path` and clears `TUNEBENCH_*` and the XDG variables, so no test
 reads or writes a real config or cache.
 """
@@ -599,6 +600,94 @@ def iris():
         dataset_json=dataset_json,
         file_json=file_json,
     )
+
+
+# -- dataset 20 and its tasks: real data and real splits, for running models -------------------
+
+TOY_ROWS = 40
+TOY_LABELS = ["yes", "no", "maybe"]
+
+
+def _toy_parquet(path: Any) -> tuple[bytes, list[str]]:
+    """Dataset 20: 40 rows; `class` is dictionary-encoded over yes, no and maybe, a class no row
+    has, so a task's class labels include one the models never see."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    classes = ["no" if i % 3 == 1 else "yes" for i in range(TOY_ROWS)]  # 27 yes, 13 no
+    codes = pa.array([TOY_LABELS.index(c) for c in classes], pa.int32())
+    table = pa.table(
+        {
+            "row_id": pa.array(range(1000, 1000 + TOY_ROWS), pa.int64()),
+            "x1": pa.array(rng.normal(size=TOY_ROWS) + np.array([c == "no" for c in classes])),
+            "x2": pa.array(["red", "blue"] * (TOY_ROWS // 2)).dictionary_encode(),
+            "junk": pa.array([f"j{i}" for i in range(TOY_ROWS)]),
+            "class": pa.DictionaryArray.from_arrays(codes, pa.array(TOY_LABELS)),
+            "value": pa.array(np.arange(TOY_ROWS) * 0.5),
+        }
+    )
+    pq.write_table(table, path)
+    return path.read_bytes(), classes
+
+
+def splits_file_json(task_id: int, content: bytes) -> dict[str, Any]:
+    return {
+        "size": len(content),
+        "md5": hashlib.md5(content, usedforsecurity=False).hexdigest(),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "url": f"/api/v1/tasks/{task_id}/splits/parquet/",
+    }
+
+
+@pytest.fixture
+def data(server, iris, tmp_path):
+    """Dataset 20 (`toy`; row id `row_id`, `junk` ignored) on the server, and the engine's
+    splits for procedures 1 and 7: `data.classes`, `data.splits[p]`, `data.raw[p]` (Parquet)."""
+    from tunebench import engine
+
+    content, classes = _toy_parquet(tmp_path / "data.parquet")
+    server.datasets[20] = iris.dataset_json(
+        20,
+        name="toy",
+        default_target_attribute="class",
+        row_id_attribute="row_id",
+        ignore_attributes=["junk"],
+        files={"parquet": iris.file_json(20, "parquet", content)},
+    )
+    server.files[(20, "parquet")] = content
+    splits, raw = {}, {}
+    for procedure in (1, 7):
+        splits[procedure] = engine.generate_splits(
+            TOY_ROWS, engine.PROCEDURES[procedure], seed=0, target=pa.array(classes)
+        )
+        path = tmp_path / f"splits-{procedure}.parquet"
+        engine.write_splits_parquet(splits[procedure], path)
+        raw[procedure] = path.read_bytes()
+    return SimpleNamespace(classes=classes, splits=splits, raw=raw)
+
+
+@pytest.fixture
+def make_task(server, data):
+    """`make_task(client, **definition)`: a task on dataset 20 (`create_task`'s arguments),
+    made active with the engine's splits, as `get_task` returns it."""
+
+    def make(client: Any, **definition: Any) -> Any:
+        created = client.create_task(20, **definition)
+        procedure = definition.get("estimation_procedure", 1)
+        server.task_files[(created.id, "parquet")] = data.raw[procedure]
+        server.tasks[created.id].update(
+            status="active",
+            splits={"parquet": splits_file_json(created.id, data.raw[procedure])},
+        )
+        return client.get_task(created.id)
+
+    return make
+
+
+@pytest.fixture
+def task(client, make_task):
+    """Task 1: classification of `class` on dataset 20, 10-fold CV, active."""
+    return make_task(client, target="class")
 
 
 @pytest.fixture

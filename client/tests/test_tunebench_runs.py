@@ -4,9 +4,9 @@ Against conftest's fake server, with the run routes installed by `FakeRuns` belo
 as they are posted; `POST /runs/` parses the multipart body and checks the predictions with the
 engine against the task's real splits, as the server does (400 with the first problem's code);
 `runs.script[id]` holds the changes successive GETs of a run apply (queued, running, done or
-failed), as conftest's `script` does for datasets. Dataset 20 is a real 40-row Parquet file whose
-`class` dictionary holds `yes`, `no` and `maybe`, a class no row has, so the task's class labels
-include one the models never see.
+failed), as conftest's `script` does for datasets. Conftest's dataset 20 (`data`, `task`,
+`make_task`) is a real 40-row Parquet file whose `class` dictionary holds `yes`, `no` and
+`maybe`, a class no row has, so the task's class labels include one the models never see.
 """
 
 import email.parser
@@ -33,75 +33,8 @@ import tunebench
 from tunebench import Flow, FlowRef, Run, RunError, ValidationError, WaitTimeout, cli, engine
 from tunebench.runs import capture_environment, seed_model
 
-N_ROWS = 40
+N_ROWS = 40  # conftest's dataset 20
 LABELS = ["yes", "no", "maybe"]
-
-
-def _dataset_parquet(path):
-    rng = np.random.default_rng(0)
-    classes = ["no" if i % 3 == 1 else "yes" for i in range(N_ROWS)]  # 27 yes, 13 no
-    codes = pa.array([LABELS.index(c) for c in classes], pa.int32())
-    table = pa.table(
-        {
-            "row_id": pa.array(range(1000, 1000 + N_ROWS), pa.int64()),
-            "x1": pa.array(rng.normal(size=N_ROWS) + np.array([c == "no" for c in classes])),
-            "x2": pa.array(["red", "blue"] * (N_ROWS // 2)).dictionary_encode(),
-            "junk": pa.array([f"j{i}" for i in range(N_ROWS)]),
-            "class": pa.DictionaryArray.from_arrays(codes, pa.array(LABELS)),
-            "value": pa.array(np.arange(N_ROWS) * 0.5),
-        }
-    )
-    pq.write_table(table, path)
-    return path.read_bytes(), classes
-
-
-def splits_file_json(task_id, content):
-    return {
-        "size": len(content),
-        "md5": hashlib.md5(content, usedforsecurity=False).hexdigest(),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "url": f"/api/v1/tasks/{task_id}/splits/parquet/",
-    }
-
-
-@pytest.fixture
-def data(server, iris, tmp_path):
-    """Dataset 20 on the server, and the engine's splits for procedures 1 and 7."""
-    content, classes = _dataset_parquet(tmp_path / "data.parquet")
-    server.datasets[20] = iris.dataset_json(
-        20,
-        name="toy",
-        default_target_attribute="class",
-        row_id_attribute="row_id",
-        ignore_attributes=["junk"],
-        files={"parquet": iris.file_json(20, "parquet", content)},
-    )
-    server.files[(20, "parquet")] = content
-    splits, raw = {}, {}
-    for procedure in (1, 7):
-        splits[procedure] = engine.generate_splits(
-            N_ROWS, engine.PROCEDURES[procedure], seed=0, target=pa.array(classes)
-        )
-        path = tmp_path / f"splits-{procedure}.parquet"
-        engine.write_splits_parquet(splits[procedure], path)
-        raw[procedure] = path.read_bytes()
-    return type("Data", (), {"classes": classes, "splits": splits, "raw": raw})
-
-
-def make_task(server, client, data, **definition):
-    created = client.create_task(20, **definition)
-    procedure = definition.get("estimation_procedure", 1)
-    server.task_files[(created.id, "parquet")] = data.raw[procedure]
-    server.tasks[created.id].update(
-        status="active", splits={"parquet": splits_file_json(created.id, data.raw[procedure])}
-    )
-    return client.get_task(created.id)
-
-
-@pytest.fixture
-def task(server, client, data):
-    """Task 1: classification of `class` on dataset 20, 10-fold CV, active."""
-    return make_task(server, client, data, target="class")
 
 
 def forest(**settings):
@@ -444,10 +377,8 @@ def test_a_model_without_predict_proba_gives_labels_only(task):
     assert run.evaluate().mean["predictive_accuracy"] >= 0
 
 
-def test_regression_predicts_numbers(server, client, data):
-    task = make_task(
-        server, client, data, target="value", task_type="regression", estimation_procedure=7
-    )
+def test_regression_predicts_numbers(client, make_task):
+    task = make_task(client, target="value", task_type="regression", estimation_procedure=7)
     model = Pipeline(
         [
             (
@@ -734,7 +665,11 @@ def test_get_leaderboard_and_measures(server, client):
     server.respond("GET", "/api/v1/tasks/1/leaderboard/", 200, board)
     frame = client.get_leaderboard(1, by="team", measure="predictive_accuracy")
     assert np.isnan(frame["std"][0])
-    assert frame.drop(columns="std").to_dict("records") == [
+    # an entry without `verified` and `seeds` (an older server): unverified, no interval
+    seeds = ["seeds_n", "seeds_mean", "seeds_std", "seeds_low", "seeds_high"]
+    assert not frame["verified"][0]
+    assert frame[seeds].isna().all(axis=None)
+    assert frame.drop(columns=["std", "verified", *seeds]).to_dict("records") == [
         {
             "rank": 1,
             "person": None,
@@ -774,10 +709,10 @@ def test_get_leaderboard_and_measures(server, client):
     }
 
 
-def test_module_functions_use_the_default_connection(server, api_key, runs, data):
+def test_module_functions_use_the_default_connection(server, api_key, runs, make_task):
     tunebench.connect(server.url, api_key=api_key)
     client = tunebench.client.default_client()
-    task = make_task(server, client, data, target="class")
+    task = make_task(client, target="class")
     run = tunebench.run_model_on_task(forest(), task.id, progress=False)
     run.publish()
     runs.script[run.id] = [scored()]

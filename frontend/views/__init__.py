@@ -21,6 +21,12 @@ from frontend.views.datasets import (
     dataset_upload,
     plotly_js,
 )
+from frontend.views.executions import (
+    configuration_detail,
+    configuration_status,
+    run_reverify,
+    task_submit,
+)
 from frontend.views.flows import flow_detail, flow_list
 from frontend.views.runs import run_detail, run_list, run_status, run_upload
 from frontend.views.site import home, page_not_found, server_error
@@ -40,6 +46,8 @@ __all__ = [
     "account",
     "api_key_create",
     "api_key_revoke",
+    "configuration_detail",
+    "configuration_status",
     "dataset_deactivate",
     "dataset_delete",
     "dataset_detail",
@@ -58,6 +66,7 @@ __all__ = [
     "plotly_js",
     "run_detail",
     "run_list",
+    "run_reverify",
     "run_status",
     "run_upload",
     "server_error",
@@ -66,6 +75,7 @@ __all__ = [
     "task_detail",
     "task_list",
     "task_status",
+    "task_submit",
     "team_delete",
     "team_detail",
     "team_leave",

@@ -23,12 +23,14 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from config.errors import DomainError
 from datasets.uploads import too_large_response
+from flows.models import Configuration, Flow
 from flows.selectors import list_flows
 from flows.services import declared_parameters
 from frontend.forms import RunFilterForm, RunUploadForm, is_id, show_error
 from frontend.throttling import throttle_posts
 from runs import services
 from runs.exceptions import InvalidPredictions, RunNotFound
+from runs.execution import queue_positions
 from runs.models import Evaluation, Run
 from runs.selectors import get_run, list_evaluations, list_runs, predictions_file_of
 from tasks.exceptions import TaskNotFound
@@ -112,11 +114,11 @@ def run_list(request: HttpRequest) -> HttpResponse:
 # --- A run's page -----------------------------------------------------------------------
 
 
-def _parameter_rows(run: Run) -> list[dict]:
+def configuration_parameter_rows(flow: Flow, configuration: Configuration) -> list[dict]:
     """The configuration's values, with each parameter's declared type and default."""
-    declared = declared_parameters(run.flow)
+    declared = declared_parameters(flow)
     rows = []
-    for key, value in sorted(run.configuration.parameters.items()):
+    for key, value in sorted(configuration.parameters.items()):
         parameter = declared.get(key)
         rows.append(
             {
@@ -207,6 +209,31 @@ def _timings(run: Run) -> dict | None:
     }
 
 
+def queue_position_of(run: Run) -> int | None:
+    """A server run's place in the waiting line, while it waits for a worker."""
+    if not (
+        run.origin == Run.Origin.SERVER
+        and run.status == Run.Status.QUEUED
+        and run.enqueued_at is None
+    ):
+        return None
+    return queue_positions([run.pk]).get(run.pk)
+
+
+def _resources(run: Run) -> dict | None:
+    """What a server run used, and its limits, as the worker measured them."""
+    resources = run.resources or {}
+    if not resources:
+        return None
+    return {
+        "memory": resources.get("peak_memory_mb"),
+        "memory_limit": resources.get("memory_limit_mb"),
+        "cpu": resources.get("cpu_seconds"),
+        "wall": resources.get("wall_seconds"),
+        "wall_limit": resources.get("wall_limit_seconds"),
+    }
+
+
 def _render_run(request: HttpRequest, run: Run) -> HttpResponse:
     measures, fold_table = _measures(run)
     facts, tables = environment_rows(run.environment or {})
@@ -217,7 +244,9 @@ def _render_run(request: HttpRequest, run: Run) -> HttpResponse:
         "dataset": run.task.dataset,
         "flow": run.flow,
         "configuration": run.configuration,
-        "parameters": _parameter_rows(run),
+        "parameters": configuration_parameter_rows(run.flow, run.configuration),
+        "queue_position": queue_position_of(run),
+        "resources": _resources(run),
         "measures": measures,
         "task_measure": task_measure or measure_info(run.task.evaluation_measure),
         "fold_table": fold_table,
@@ -245,7 +274,11 @@ def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect("run_detail", run_id=run.pk)
     if not run.is_finished:
-        return render(request, "frontend/partials/run_processing.html", {"run": run})
+        return render(
+            request,
+            "frontend/partials/run_processing.html",
+            {"run": run, "queue_position": queue_position_of(run)},
+        )
     return HttpResponseClientRefresh()
 
 

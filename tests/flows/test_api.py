@@ -239,6 +239,7 @@ PARAMETER_DEFAULT = FLOW_START + '"parameters": [{"name": "a", "default": %s}]}'
         ('{"name": "f", "external_version": "1", "name": "g"}', "appears twice"),
         (PARAMETER_DEFAULT % "NaN", "NaN"),
         (PARAMETER_DEFAULT % "-Infinity", "-Infinity"),
+        (PARAMETER_DEFAULT % "1e999", "too large for a 64-bit float"),  # overflows to inf
         (FLOW_START + '"description": ' + "[" * 65 + "]" * 65 + "}", "nested"),
         ("[" * 100_000 + "]" * 100_000, "nested"),
         ('{"name": "f", "external_version": ', "parse error"),

@@ -7,6 +7,9 @@
     task = tunebench.create_task(61, target="class", wait=True)
     scores = task.evaluate(predictions)  # locally, with the engine
     run = tunebench.run_model_on_task(model, task).publish().wait()
+    submission = tunebench.submit(task, "sklearn.ensemble.RandomForestClassifier",
+                                  {"max_depth": 8}, seeds=[0, 1, 2]).wait()
+    submission.seed_summary()  # mean, std and 95% interval across seeds, per measure
 
 Every call exists as a `Client` method and as a module function on the default connection, which
 is made from `TUNEBENCH_URL`, `TUNEBENCH_API_KEY` and the config file when `connect` was not called.
@@ -22,6 +25,7 @@ from tunebench.exceptions import (
     ConnectionFailed,
     NotFound,
     PermissionDenied,
+    QuotaExceeded,
     ServerError,
     Throttled,
     TunebenchError,
@@ -43,11 +47,13 @@ from tunebench.functions import (
     edit_dataset,
     flow_exists,
     get_configuration,
+    get_configuration_seeds,
     get_dataset,
     get_dataset_data,
     get_dataset_features,
     get_dataset_qualities,
     get_estimator,
+    get_estimator_flow,
     get_flow,
     get_leaderboard,
     get_run,
@@ -65,7 +71,10 @@ from tunebench.functions import (
     publish_flow,
     publish_run,
     reactivate_dataset,
+    reverify_run,
+    run_estimator_on_task,
     run_model_on_task,
+    submit,
     upload_dataset,
     wait_for_dataset,
     wait_for_run,
@@ -73,6 +82,7 @@ from tunebench.functions import (
     whoami,
 )
 from tunebench.runs import Run, RunError
+from tunebench.submissions import Submission
 from tunebench.tasks import EstimationProcedure, Task, TaskDatasetRef, TaskError
 
 __all__ = [
@@ -92,9 +102,11 @@ __all__ = [
     "FlowRef",
     "NotFound",
     "PermissionDenied",
+    "QuotaExceeded",
     "Run",
     "RunError",
     "ServerError",
+    "Submission",
     "Task",
     "TaskDatasetRef",
     "TaskError",
@@ -115,11 +127,13 @@ __all__ = [
     "flow_exists",
     "flow_from_sklearn",
     "get_configuration",
+    "get_configuration_seeds",
     "get_dataset",
     "get_dataset_data",
     "get_dataset_features",
     "get_dataset_qualities",
     "get_estimator",
+    "get_estimator_flow",
     "get_flow",
     "get_leaderboard",
     "get_run",
@@ -137,7 +151,10 @@ __all__ = [
     "publish_flow",
     "publish_run",
     "reactivate_dataset",
+    "reverify_run",
+    "run_estimator_on_task",
     "run_model_on_task",
+    "submit",
     "upload_dataset",
     "wait_for_dataset",
     "wait_for_run",

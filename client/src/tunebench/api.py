@@ -25,6 +25,7 @@ from tunebench.config import ENV_URL, normalize_url
 from tunebench.exceptions import (
     ConnectionFailed,
     FieldErrors,
+    QuotaExceeded,
     Throttled,
     TunebenchError,
     exception_class_for,
@@ -34,6 +35,9 @@ USER_AGENT = f"tunebench-python/{__version__}"
 API_PREFIX = "/api/v1/"
 # the OS's words inside urllib3's message, e.g. "[Errno 111] Connection refused"
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
+
+# the members of a problem document the exception's own attributes hold
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors", "instance"})
 
 # query parameters as a list of pairs, so repeated keys (?tag=a&tag=b) survive pagination
 Query = list[tuple[str, str]]
@@ -221,17 +225,26 @@ def error_from_response(response: requests.Response) -> TunebenchError:
         content_type = response.headers.get("Content-Type", "")
         if text and "html" not in content_type and len(text) <= 200:
             detail += f": {text}"
+    code = problem.get("code") if isinstance(problem.get("code"), str) else None
     kwargs: dict[str, Any] = {
         "status": status,
-        "code": problem.get("code") if isinstance(problem.get("code"), str) else None,
+        "code": code,
         "title": problem.get("title") if isinstance(problem.get("title"), str) else response.reason,
         "errors": _field_errors(problem.get("errors")),
         "response_body": response.text,
+        "extra": {key: value for key, value in problem.items() if key not in _PROBLEM_MEMBERS},
     }
-    cls = exception_class_for(status)
-    if cls is Throttled:
+    cls = exception_class_for(status, code)
+    if issubclass(cls, Throttled):
         kwargs["retry_after"] = parse_retry_after(response.headers.get("Retry-After"))
+    if cls is QuotaExceeded:
+        kwargs["used"] = _count(problem.get("used"))
+        kwargs["limit"] = _count(problem.get("limit"))
     return cls(detail, **kwargs)
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def parse_retry_after(value: str | None) -> float | None:

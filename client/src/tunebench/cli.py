@@ -1,4 +1,5 @@
-"""The `tunebench` command: `login`, `whoami`, `teams`, `datasets`, `runs`, on the API's calls.
+"""The `tunebench` command: `login`, `whoami`, `teams`, `datasets`, `runs`, `submit`, on the API's
+calls.
 
 Global `--url` / `--api-key` override the environment and config file. Errors (and files that
 cannot be read or written) print `error: <message>` to stderr and exit 1; usage errors exit 2
@@ -22,6 +23,7 @@ from tunebench.client import Client
 from tunebench.datasets import DOWNLOAD_FORMATS, Dataset
 from tunebench.exceptions import AuthenticationError, ConfigError, TunebenchError
 from tunebench.runs import Run
+from tunebench.submissions import Submission
 
 FLOW_NAME_WIDTH = 60
 _MODULE_PATH = re.compile(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)")
@@ -228,6 +230,68 @@ def cmd_runs_upload(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_submit(args: argparse.Namespace) -> int:
+    parameters: dict[str, Any] = {}
+    for name, value in args.param:
+        if name in parameters:
+            print(f"error: --param {name} is given twice.", file=sys.stderr)
+            return 2
+        parameters[name] = value
+    with _client(args) as client:
+        submission = client.submit(
+            args.task,
+            args.estimator,
+            parameters,
+            seeds=args.seeds,
+            team=args.team,
+            tags=args.tag,
+            description=args.description,
+        )
+        ids = ", ".join(str(run.id) for run in submission.runs)
+        print(
+            f"Submitted configuration {submission.configuration_id} "
+            f"({submission.flow.name}) on task {submission.task_id}: runs {ids}."
+        )
+        for run, reused in zip(submission.runs, submission.reused, strict=True):
+            print(_submitted_run(run, reused))
+        if not args.wait:
+            return 0
+        submission.wait(timeout=args.timeout)
+        for run in submission.failed:
+            error = f"{run.error.code}: {run.error.message}" if run.error else "failed"
+            print(f"error: run {run.id} (seed {run.seed}) failed: {error}", file=sys.stderr)
+        _print_seed_summary(submission)
+    return 1 if submission.failed else 0
+
+
+def _submitted_run(run: Run, reused: bool) -> str:
+    state = str(run.status)
+    if run.status == "queued" and run.queue_position is not None:
+        state += f", position {run.queue_position} in the queue"
+    return f"  run {run.id}: seed {run.seed}, {state}" + (" (existing run)" if reused else "")
+
+
+def _print_seed_summary(submission: Submission) -> None:
+    summary = submission.seed_summary()
+    done = sum(run.status == "done" for run in submission.runs)
+    print(f"{done} of {len(submission.runs)} runs done.")
+    if summary.empty:
+        return
+    rows = [("MEASURE", "SEEDS", "MEAN", "STD", "95% LOW", "95% HIGH")]
+    rows += [
+        (
+            row.measure,
+            str(row.n),
+            _value(row.mean),
+            _value(row.std),
+            _value(row.low),
+            _value(row.high),
+        )
+        for row in summary.itertuples(index=False)
+    ]
+    _print_table(rows, right={1, 2, 3, 4, 5})
+
+
 def _run_summary(run: Run) -> str:
     measure = run.task_ref.evaluation_measure if run.task_ref else None
     if measure in run.evaluations:
@@ -256,6 +320,31 @@ def _json_object(text: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError("must be a JSON object, e.g. '{\"max_depth\": 3}'")
     return value
+
+
+def _parameter(text: str) -> tuple[str, Any]:
+    """`name=value`, the value read as JSON (`5`, `0.1`, `true`, `null`, `[64, 32]`), or as
+    text when it is not JSON (`entropy`)."""
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected name=value, got {text!r}")
+    try:
+        return name.strip(), json.loads(value, parse_constant=_no_constant)
+    except ValueError:
+        return name.strip(), value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity stay text
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected integers separated by commas, got {text!r}"
+        ) from None
 
 
 def _summary(dataset: Dataset) -> str:
@@ -399,6 +488,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=600, help="seconds --wait waits (default: 600)"
     )
     upload.set_defaults(handler=cmd_runs_upload)
+
+    submit = commands.add_parser(
+        "submit",
+        help="have the server run an estimator's configuration on a task",
+        description="Have the server execute a configuration of one of its estimators "
+        "(GET /api/v1/estimators/) on a task, one run per seed.",
+    )
+    submit.add_argument("--task", type=int, required=True, help="task id")
+    submit.add_argument(
+        "--estimator",
+        required=True,
+        help="the estimator's name, e.g. sklearn.ensemble.RandomForestClassifier",
+    )
+    submit.add_argument(
+        "--param",
+        type=_parameter,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a hyperparameter value, read as JSON (5, 0.1, true, null, [64, 32]) or else as "
+        "text (entropy); repeatable. The others take the defaults.",
+    )
+    submit.add_argument(
+        "--seeds", type=_seeds, help="seeds separated by commas (default: 0,1,2,3,4)"
+    )
+    submit.add_argument("--team", type=int, help="team id to run for (its quota, its runs)")
+    submit.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    submit.add_argument("--description", default="", help="Markdown")
+    submit.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait until every run is finished, then print the results across seeds",
+    )
+    submit.add_argument("--timeout", type=float, help="seconds --wait waits (default: no limit)")
+    submit.set_defaults(handler=cmd_submit)
     return parser
 
 

@@ -15,10 +15,11 @@ from tunebench.datasets import DatasetsAPI
 from tunebench.estimators import EstimatorsAPI
 from tunebench.flows import FlowsAPI
 from tunebench.runs import RunsAPI
+from tunebench.submissions import SubmissionsAPI
 from tunebench.tasks import TasksAPI
 
 
-class Client(AccountsAPI, DatasetsAPI, TasksAPI, FlowsAPI, RunsAPI, EstimatorsAPI):
+class Client(AccountsAPI, DatasetsAPI, TasksAPI, FlowsAPI, RunsAPI, SubmissionsAPI, EstimatorsAPI):
     """A connection to one Tunebench server: `Client(url, api_key)` or `tunebench.connect()`."""
 
 

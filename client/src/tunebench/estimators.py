@@ -11,10 +11,13 @@ the server will.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+from tunebench._parsing import parse_response
 from tunebench.api import APIClient
 from tunebench.exceptions import TunebenchError
+from tunebench.flows import Flow
 from tunebench.tasks import TASK_TYPES, _task_type
 
 
@@ -36,3 +39,12 @@ class EstimatorsAPI(APIClient):
         if not isinstance(name, str) or not name.replace(".", "").replace("_", "").isalnum():
             raise ValueError(f"{name!r} is not an estimator name.")
         return self.get(f"estimators/{name}/")
+
+    def get_estimator_flow(self, name: str) -> Flow:
+        """The server's executable flow for a registry estimator (`tunebench.<name>`, external
+        version `sklearn==<the server's version>`): the flow a run made locally with
+        `run_estimator_on_task` is published against, so the server can re-execute it."""
+        if not isinstance(name, str) or not name.replace(".", "").replace("_", "").isalnum():
+            raise ValueError(f"{name!r} is not an estimator name.")
+        path = f"estimators/{name}/flow/"
+        return parse_response(partial(Flow.from_json, client=self), self.get(path), path)

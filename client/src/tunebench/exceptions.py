@@ -2,8 +2,9 @@
 
 The server answers every error with an RFC 9457 problem document (`application/problem+json`:
 `type`, `title`, `status`, `detail`, `code`, and `errors` for validation). Each HTTP status the
-client knows maps to one subclass of `TunebenchError`, which carries the problem's fields, so
-callers catch the kind of failure (`except NotFound`) and read the stable `code` for the reason.
+client knows maps to one subclass of `TunebenchError` (a few codes to a more precise one:
+`quota_exceeded` to `QuotaExceeded`), which carries the problem's fields, so callers catch the
+kind of failure (`except NotFound`) and read the stable `code` for the reason.
 As in DRF's `exceptions.py`, every class declares a `default_code`, used when the server (or a
 proxy in front of it) sent no problem document.
 """
@@ -30,6 +31,7 @@ class TunebenchError(Exception):
         title: str | None = None,
         errors: FieldErrors | None = None,
         response_body: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         self.status = status
         self.code = code or self.default_code
@@ -37,6 +39,8 @@ class TunebenchError(Exception):
         self.detail = detail
         self.errors: FieldErrors = errors or {}
         self.response_body = response_body
+        # the problem document's other members (RFC 9457 extensions), e.g. `total`, `used`
+        self.extra: dict[str, Any] = extra or {}
         super().__init__(detail)
 
     def __str__(self) -> str:
@@ -110,6 +114,25 @@ class Throttled(TunebenchError):
         return suffix
 
 
+class QuotaExceeded(Throttled):
+    """HTTP 429 `quota_exceeded`: the daily quota of server runs (of a team, or of a person
+    without one) is used up; `used` and `limit` count runs in the last 24 hours."""
+
+    default_code = "quota_exceeded"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        used: int | None = None,
+        limit: int | None = None,
+        **kwargs: Any,
+    ):
+        self.used = used
+        self.limit = limit
+        super().__init__(detail, **kwargs)
+
+
 class ServerError(TunebenchError):
     """HTTP 5xx: the server (or a proxy in front of it) failed; retrying later may work."""
 
@@ -125,8 +148,17 @@ _BY_STATUS: dict[int, type[TunebenchError]] = {
 }
 
 
-def exception_class_for(status: int) -> type[TunebenchError]:
-    """The exception class for an HTTP error status; `TunebenchError` for ones without a class."""
+# (status, code) pairs with a class more precise than the status's
+_BY_CODE: dict[tuple[int, str], type[TunebenchError]] = {
+    (429, "quota_exceeded"): QuotaExceeded,
+}
+
+
+def exception_class_for(status: int, code: str | None = None) -> type[TunebenchError]:
+    """The exception class for an HTTP error status (and the problem's `code`, where one has its
+    own class); `TunebenchError` for statuses without a class."""
+    if code is not None and (status, code) in _BY_CODE:
+        return _BY_CODE[(status, code)]
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, TunebenchError)

@@ -90,12 +90,14 @@ class FlowParameter:
 
 @dataclass(frozen=True)
 class FlowRef:
-    """A flow as other objects refer to one (a run's flow, a component in a list)."""
+    """A flow as other objects refer to one (a run's flow, a component in a list);
+    `executable` when it is one of the server's flows for a registry estimator."""
 
     id: int
     name: str
     version: int
     external_version: str = ""
+    executable: bool = False
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FlowRef:
@@ -104,6 +106,7 @@ class FlowRef:
             name=data["name"],
             version=data["version"],
             external_version=data.get("external_version", ""),
+            executable=bool(data.get("executable", False)),
         )
 
 
@@ -122,9 +125,10 @@ class Flow:
     `id`, `version`, `url`, `uploader` and `created_at` are None until the flow is published
     (`publish()`) or when it was built locally; `version` is the server's 1, 2, ... per name.
     `dependencies` is newline-separated (`sklearn==1.5.2\\nnumpy==2.1.0`). `components` hold full
-    `Flow`s, except in a flow read from a list, where they may be `FlowRef`s. `client` is the
-    connection that publishes or fetched it (the default connection when None); it is left out
-    of `repr` and `==`.
+    `Flow`s, except in a flow read from a list, where they may be `FlowRef`s. The server's own
+    flows (no uploader) are `executable`: `estimator` is the registry estimator they run (see
+    `tunebench.submit`). `client` is the connection that publishes or fetched it (the default
+    connection when None); it is left out of `repr` and `==`.
     """
 
     name: str
@@ -136,6 +140,8 @@ class Flow:
     parameters: list[FlowParameter] = field(default_factory=list, repr=False)
     components: list[FlowComponent] = field(default_factory=list, repr=False)
     tags: list[str] = field(default_factory=list, repr=False)
+    executable: bool = field(default=False, repr=False)
+    estimator: str = field(default="", repr=False)
     id: int | None = None
     version: int | None = None
     url: str | None = field(default=None, repr=False)
@@ -159,6 +165,8 @@ class Flow:
             uploader=UserRef.from_json(uploader) if uploader else None,
             created_at=data.get("created_at"),
             tags=[str(tag) for tag in data.get("tags", [])],
+            executable=bool(data.get("executable", False)),
+            estimator=data.get("estimator") or "",
             parameters=[FlowParameter.from_json(item) for item in data.get("parameters", [])],
             components=[
                 FlowComponent(item["identifier"], FlowRef.from_json(item["flow"]))

@@ -15,6 +15,7 @@ from tunebench.client import default_client
 from tunebench.datasets import Dataset
 from tunebench.flows import Configuration, Flow, FlowRef
 from tunebench.runs import Run
+from tunebench.submissions import Submission
 from tunebench.tasks import Task
 
 if TYPE_CHECKING:
@@ -345,6 +346,21 @@ def run_model_on_task(
     return default_client().run_model_on_task(model, task, seed=seed, progress=progress)
 
 
+def run_estimator_on_task(
+    estimator: str,
+    task: int | Task,
+    parameters: dict[str, Any] | None = None,
+    *,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> Run:
+    """Execute a registry configuration on every fold of a task locally, exactly as the
+    server's workers do; the `Run`'s predictions equal a server run's for the same seed."""
+    return default_client().run_estimator_on_task(
+        estimator, task, parameters, seed=seed, progress=progress
+    )
+
+
 def publish_run(
     task: int | Task,
     predictions: pd.DataFrame | pa.Table | str | os.PathLike[str],
@@ -466,6 +482,45 @@ def get_estimator(name: str) -> dict[str, Any]:
     return default_client().get_estimator(name)
 
 
+def get_estimator_flow(name: str) -> Flow:
+    """The server's executable flow for a registry estimator."""
+    return default_client().get_estimator_flow(name)
+
+
+def reverify_run(run: int | Run) -> Run:
+    """Have the server re-execute an uploaded run of an executable flow; the server's run."""
+    return default_client().reverify_run(run)
+
+
 def list_measures(task_type: str | int | None = None) -> pd.DataFrame:
     """The evaluation measures the server computes, one row each."""
     return default_client().list_measures(task_type)
+
+
+def submit(
+    task: int | Task,
+    estimator: str,
+    parameters: dict[str, Any] | None = None,
+    *,
+    seeds: int | Iterable[int] | None = (0, 1, 2, 3, 4),
+    team: Any = None,
+    tags: str | Iterable[str] = (),
+    description: str = "",
+) -> Submission:
+    """Have the server execute a registry estimator's configuration on a task, one run per
+    seed; `submission.wait()`, then `submission.seed_summary()`."""
+    return default_client().submit(
+        task,
+        estimator,
+        parameters,
+        seeds=seeds,
+        team=team,
+        tags=tags,
+        description=description,
+    )
+
+
+def get_configuration_seeds(configuration: Any, task: Any = None) -> pd.DataFrame:
+    """A configuration's verified runs across seeds: per task and measure, the mean, std and
+    95% interval."""
+    return default_client().get_configuration_seeds(configuration, task)

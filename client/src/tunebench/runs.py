@@ -4,10 +4,13 @@
 fixed splits and predicts its test fold, seeding every `random_state` it finds, and returns a
 `Run`: the flow (`flow_from_sklearn`), the hyperparameter values, OpenML's predictions table
 (`repeat`, `fold`, `row_id`, `prediction`, `confidence.<label>`...), the time each fold took and
-the software environment. `Run.evaluate()` scores it locally with the engine; `Run.publish()`
-uploads it (predictions as Parquet), and the server scores it again itself; `Run.wait()` follows
-it to `done` and fills in the server's evaluations. `RunsAPI` adds the calls to
-`tunebench.Client`: runs, evaluations, leaderboards and measures.
+the software environment. `run_estimator_on_task` does the same for a configuration of one of
+the server's registry estimators, through the server worker's own code
+(`tunebench.engine.execute`): with the same library versions, its predictions are exactly a
+server run's. `Run.evaluate()` scores a run locally with the engine; `Run.publish()` uploads it
+(predictions as Parquet), and the server scores it again itself; `Run.wait()` follows it to
+`done` and fills in the server's evaluations. `RunsAPI` adds the calls to `tunebench.Client`:
+runs, evaluations, leaderboards and measures.
 
 `Run` mirrors the server's JSON for `/api/v1/runs/{id}/`; unlike the other resources it is
 mutable, because publishing and waiting fill in a run the client made. pandas, numpy,
@@ -45,7 +48,7 @@ from tunebench.datasets import (
     _team_id,
     download_checked,
 )
-from tunebench.exceptions import TunebenchError
+from tunebench.exceptions import TunebenchError, ValidationError
 from tunebench.flows import Flow, FlowRef, _is_estimator, flow_from_sklearn
 from tunebench.tasks import TASK_TYPES, Task, TaskError, _id_of, _task_type
 
@@ -57,6 +60,7 @@ if TYPE_CHECKING:
     from tunebench.engine import FoldScores, Splits
 
 LEADERBOARD_BY = ("person", "team")
+MAX_SEED = 2**32 - 1  # the server's and the engine's largest seed
 # the libraries whose versions a run records, by distribution name
 ENVIRONMENT_LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "pyarrow")
 LIST_COLUMNS = (
@@ -71,7 +75,9 @@ LIST_COLUMNS = (
     "uploader",
     "team",
     "origin",
+    "verified",
     "status",
+    "queue_position",
     "error_code",
     "seed",
     "evaluation_measure",
@@ -106,7 +112,15 @@ LEADERBOARD_COLUMNS = (
     "std",
     "runs",
     "created_at",
+    "verified",
+    "seeds_n",
+    "seeds_mean",
+    "seeds_std",
+    "seeds_low",
+    "seeds_high",
 )
+# the members of a leaderboard entry's `seeds` interval, as `seeds_<member>` columns
+SEED_INTERVAL_FIELDS = ("n", "mean", "std", "low", "high")
 MEASURE_COLUMNS = ("name", "task_type", "higher_is_better", "needs_probabilities", "description")
 PER_FOLD_COLUMNS = ("measure", "repeat", "fold", "value")
 
@@ -173,24 +187,32 @@ class PredictionsFile:
 
 @dataclass(eq=False)
 class Run:
-    """A configuration evaluated on a task: made locally by `run_model_on_task`, or read from
-    the server (`get_run`).
+    """A configuration evaluated on a task: made locally by `run_model_on_task` or
+    `run_estimator_on_task`, or read from the server (`get_run`, `Submission.runs`).
 
-    `flow` is the full `Flow` for a local run and a `FlowRef` for one read from the server
-    (`get_flow(run.flow.id)` for the rest); `parameters` are the hyperparameter values in the
-    `<component>__<name>` convention; `predictions` is OpenML's predictions DataFrame (None for
-    a run read from the server until `get_predictions()`); `fold_timings` holds one
+    `flow` is the full `Flow` for a local run of a model, None for a local run of a registry
+    `estimator` (`run_estimator_on_task`; `estimator` is None otherwise), and a `FlowRef` for a
+    run read from the server (`get_flow(run.flow.id)` for the rest); `parameters` are the
+    hyperparameter values in the `<component>__<name>` convention (a registry estimator's own
+    names); `predictions` is OpenML's predictions DataFrame (None for a run read from the
+    server until `get_predictions()`); `fold_timings` holds one
     `{"repeat", "fold", "fit_seconds", "predict_seconds"}` per fold; `environment` the Python,
     platform, host and library versions. The server's fields (`id`, `status`, `error`, ...) are
-    None until the run is published. Once `status` is `done`, `evaluations` maps each measure
-    to its value over the folds (None where undefined), `evaluation_std` to its standard
-    deviation, and `per_fold` is a DataFrame (`measure`, `repeat`, `fold`, `value`).
+    None until the run is published. `status` is `queued`, `running` (a server run executing),
+    `scoring`, `done` or `failed`; `queue_position` is a waiting server run's 1-based place in
+    the server's fair waiting line (None otherwise). `verified` runs were executed by the
+    server itself (`origin` `server`); `resources` is their `{"peak_memory_mb", "cpu_seconds",
+    "wall_seconds", "memory_limit_mb", "wall_limit_seconds"}` and `verification` the server's
+    re-verification record, both None when absent. Once `status` is `done`, `evaluations` maps
+    each measure to its value over the folds (None where undefined), `evaluation_std` to its
+    standard deviation, and `per_fold` is a DataFrame (`measure`, `repeat`, `fold`, `value`).
     `task` is the `Task` when known and `client` the connection; both are left out of `repr`.
     """
 
     task_id: int
     flow: Flow | FlowRef | None
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
+    estimator: str | None = None
     seed: int | None = None
     predictions: pd.DataFrame | None = field(default=None, repr=False)
     fold_timings: list[dict[str, Any]] = field(default_factory=list, repr=False)
@@ -201,11 +223,16 @@ class Run:
     configuration_id: int | None = None
     url: str | None = field(default=None, repr=False)
     origin: str | None = field(default=None, repr=False)
+    verified: bool = field(default=False, repr=False)
+    queue_position: int | None = field(default=None, repr=False)
+    resources: dict[str, Any] | None = field(default=None, repr=False)
+    verification: dict[str, Any] | None = field(default=None, repr=False)
     uploader: UserRef | None = field(default=None, repr=False)
     team: TeamRef | None = field(default=None, repr=False)
     tags: list[str] = field(default_factory=list, repr=False)
     description: str = field(default="", repr=False)
     created_at: str | None = field(default=None, repr=False)
+    started_at: str | None = field(default=None, repr=False)
     finished_at: str | None = field(default=None, repr=False)
     predictions_file: PredictionsFile | None = field(default=None, repr=False)
     task_ref: RunTaskRef | None = field(default=None, repr=False)
@@ -219,7 +246,8 @@ class Run:
     def from_json(cls, data: dict[str, Any], client: RunsAPI | None = None) -> Run:
         configuration = data.get("configuration") or {}
         error, team, uploader = data.get("error"), data.get("team"), data.get("uploader")
-        stored = data.get("predictions")
+        stored, resources = data.get("predictions"), data.get("resources")
+        verification = data.get("verification")
         run = cls(
             task_id=data["task"]["id"],
             task_ref=RunTaskRef.from_json(data["task"]),
@@ -234,11 +262,16 @@ class Run:
             status=data["status"],
             error=DatasetFailure.from_json(error) if error else None,
             origin=data.get("origin"),
+            verified=bool(data.get("verified", False)),
+            queue_position=data.get("queue_position"),
+            resources=dict(resources) if resources else None,
+            verification=dict(verification) if verification else None,
             uploader=UserRef.from_json(uploader) if uploader else None,
             team=TeamRef.from_json(team) if team else None,
             tags=[str(tag) for tag in data.get("tags", [])],
             description=data.get("description") or "",
             created_at=data.get("created_at"),
+            started_at=data.get("started_at"),
             finished_at=data.get("finished_at"),
             predictions_file=PredictionsFile.from_json(stored) if stored else None,
             client=client,
@@ -302,6 +335,10 @@ class Run:
             raise ValueError(f"Run {self.id} is already published.")
         if self.predictions is None:
             raise ValueError("This run has no predictions to publish.")
+        if self.estimator is not None and self.flow is None:
+            # A run of the registry's pipeline: published against the server's executable
+            # flow for it, so the server can re-execute it (`reverify`).
+            self.flow = self._api().get_estimator_flow(self.estimator)
         if not isinstance(self.flow, Flow | FlowRef):
             raise ValueError("This run has no flow; publish_run(..., configuration=...) instead.")
         published = self._api().publish_run(
@@ -319,6 +356,17 @@ class Run:
         )
         self._adopt(published)
         return self
+
+    def reverify(self) -> Run:
+        """Have the server execute this published run again (its flow must be executable,
+        it must be scored and have a seed) and return the server's run. Once that run is
+        done, this run's `verification` (after `refresh()`/`wait()`) says whether the
+        predictions match and the difference in every measure."""
+        if self.id is None:
+            raise ValueError("Publish the run first.")
+        server_run = self._api().reverify_run(self.id)
+        self.verification = {"run": server_run.id, "status": "pending"}
+        return server_run
 
     def wait(
         self,
@@ -353,11 +401,16 @@ class Run:
             "configuration_id",
             "url",
             "origin",
+            "verified",
+            "queue_position",
+            "resources",
+            "verification",
             "uploader",
             "team",
             "tags",
             "description",
             "created_at",
+            "started_at",
             "finished_at",
             "predictions_file",
             "task_ref",
@@ -368,6 +421,13 @@ class Run:
             setattr(self, name, getattr(other, name))
         if other.parameters:
             self.parameters = dict(other.parameters)  # complete, as the server stores them
+        # A server run's are the worker's (empty until it ran); an upload's are what was sent.
+        if other.environment:
+            self.environment = dict(other.environment)
+        if other.fold_timings:
+            self.fold_timings = list(other.fold_timings)
+        if other.seed is not None:
+            self.seed = other.seed
         if self.flow is None or isinstance(self.flow, FlowRef):
             self.flow = other.flow
         self.client = other.client or self.client
@@ -458,7 +518,9 @@ def _list_row(item: dict[str, Any]) -> dict[str, Any]:
         "uploader": _name_of(item.get("uploader"), "username"),
         "team": _name_of(item.get("team"), "name"),
         "origin": item.get("origin"),
+        "verified": bool(item.get("verified", False)),
         "status": item["status"],
+        "queue_position": item.get("queue_position"),
         "error_code": error["code"] if error else None,
         "seed": item.get("seed"),
         "evaluation_measure": measure,
@@ -486,7 +548,7 @@ def _evaluation_row(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _leaderboard_row(item: dict[str, Any]) -> dict[str, Any]:
-    flow = item["flow"]
+    flow, seeds = item["flow"], item.get("seeds") or {}
     return {
         "rank": item["rank"],
         "person": _name_of(item.get("person"), "username"),
@@ -500,6 +562,8 @@ def _leaderboard_row(item: dict[str, Any]) -> dict[str, Any]:
         "std": item.get("std"),
         "runs": item.get("runs"),
         "created_at": item.get("created_at"),
+        "verified": bool(item.get("verified", False)),
+        **{f"seeds_{name}": seeds.get(name) for name in SEED_INTERVAL_FIELDS},
     }
 
 
@@ -513,6 +577,24 @@ def _json_field(value: Any, name: str) -> str:
         return json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be plain JSON (no NaN, no objects): {exc}") from None
+
+
+def _parameter_error(exc: Any) -> ValidationError:
+    """The engine's `ParameterError` as the server reports it: `ValidationError` with the first
+    problem's code and every problem under `errors` by field."""
+    errors: dict[str, list[dict[str, Any]]] = {}
+    for problem in exc.problems:
+        errors.setdefault(problem["field"], []).append(
+            {"code": problem["code"], "message": problem["message"]}
+        )
+    return ValidationError(exc.message, code=exc.code, errors=errors, extra={"total": exc.total})
+
+
+def _state(run: Run) -> str:
+    """The run's status for a progress bar, with a waiting run's place in the queue."""
+    if run.status == "queued" and run.queue_position is not None:
+        return f"queued: position {run.queue_position}"
+    return str(run.status)
 
 
 def _failed(run: Run) -> RunError:
@@ -572,6 +654,99 @@ class RunsAPI(APIClient):
             task_id=task.id,
             flow=flow,
             parameters=flow.parameter_values(seeded),
+            seed=seed,
+            predictions=predictions,
+            fold_timings=timings,
+            environment=capture_environment(),
+            task=task,
+            client=self,
+        )
+
+    def run_estimator_on_task(
+        self,
+        estimator: str,
+        task: int | Task,
+        parameters: dict[str, Any] | None = None,
+        *,
+        seed: int = 0,
+        progress: bool | None = None,
+    ) -> Run:
+        """Execute a registry configuration on every fold of `task` locally, as the server does.
+
+        `estimator` names one of `list_estimators()` and `parameters` its hyperparameter values
+        (the others take the space's defaults), as for `submit`. This is the server worker's
+        own code path (`tunebench.engine.execute`): the task's features (no row id, ignored or
+        target column, in the dataset's column order) prepared by `prepare_features`, the
+        target read from the raw column by `task_target`, the registry's pipeline with
+        `random_state=seed`, numpy's and Python's global generators seeded, and one thread for
+        the numerical libraries, as in the server's sandbox. So with the same library versions
+        (compare `run.environment` with the server run's), `run.predictions` holds exactly
+        the predictions the server's run for this seed stored: `get_run(id).get_predictions()`.
+
+        Returns an unpublished `Run` with `flow` None, `estimator` set, `parameters` the
+        complete validated values (the configuration's), `seed`, `predictions`, `fold_timings`
+        and `environment`; `run.evaluate()` scores it locally. Publishing it is not supported
+        yet (use `submit`). A configuration the registry refuses raises `ValidationError` listing
+        every problem, as the server would.
+        """
+        import pyarrow as pa  # lazily: see the module docstring
+        from threadpoolctl import threadpool_limits
+
+        from tunebench import engine
+        from tunebench.engine.execute import execute_configuration, prepare_features, task_target
+
+        seed = operator.index(seed)
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"seed must be between 0 and {MAX_SEED}.")
+        if not isinstance(task, Task):
+            task = self._client().get_task(_id_of(task, "task"))
+        try:
+            values = engine.validate_parameters(estimator, {} if parameters is None else parameters)
+            described = engine.get_estimator(estimator)
+        except engine.ParameterError as exc:
+            raise _parameter_error(exc) from None
+        if task.task_type_id not in described.task_types:
+            message = f"{described.class_name} does not do {task.task_type} (task {task.id})."
+            raise ValidationError(
+                message,
+                code="wrong_task_type",
+                errors={"estimator": [{"code": "wrong_task_type", "message": message}]},
+            )
+        X, y = task.get_dataset().get_data(target=task.target, progress=progress)
+        splits = task.get_splits(progress=progress)
+        if splits.n_rows != len(X):
+            raise TaskError(
+                f"Dataset {task.dataset.id} has {len(X)} rows but the splits cover "
+                f"{splits.n_rows}.",
+                code="splits_mismatch",
+                task=task,
+            )
+        features = prepare_features(X)
+        target = task_target(
+            pa.Array.from_pandas(y), task_type=task.task_type_id, class_labels=task.class_labels
+        )
+        with (
+            _progress_bar(
+                progress, total=splits.repeats * splits.folds, desc=f"Task {task.id}", unit="fold"
+            ) as bar,
+            threadpool_limits(limits=1),
+        ):
+            predictions, timings = execute_configuration(
+                estimator,
+                values,
+                seed=seed,
+                X=features,
+                y=target,
+                splits=splits,
+                task_type=task.task_type_id,
+                class_labels=task.class_labels,
+                on_fold=lambda _repeat, _fold: bar.update(),
+            )
+        return Run(
+            task_id=task.id,
+            flow=None,
+            estimator=estimator,
+            parameters=values,
             seed=seed,
             predictions=predictions,
             fold_timings=timings,
@@ -691,6 +866,13 @@ class RunsAPI(APIClient):
         path = _run_path(run_id)
         return parse_response(partial(Run.from_json, client=self), self.get(path), path)
 
+    def reverify_run(self, run: int | Run) -> Run:
+        """Re-execute an uploaded run of an executable flow on the server (`Run.reverify`);
+        returns the server's run (queued). Errors: `not_executable`, `no_seed`,
+        `not_scored`, `already_verified`."""
+        path = _run_path(_id_of(run, "run"), "reverify/")
+        return parse_response(partial(Run.from_json, client=self), self.post(path), path)
+
     def wait_for_run(
         self,
         run_id: int,
@@ -703,7 +885,8 @@ class RunsAPI(APIClient):
 
         Raises `RunError` with the server's code and message when it `failed`, `WaitTimeout`
         after `timeout` seconds (None: no limit). Polls quickly at first, then every
-        `poll_interval` seconds; the bar shows the status on stderr.
+        `poll_interval` seconds; the bar shows the status on stderr, with a waiting server run's
+        place in the queue (`queued: position 4`).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         delay = min(0.25, poll_interval)
@@ -712,7 +895,7 @@ class RunsAPI(APIClient):
         ) as bar:
             while True:
                 run = self.get_run(run_id)
-                bar.set_description_str(f"Run {run.id}: {run.status}")
+                bar.set_description_str(f"Run {run.id}: {_state(run)}")
                 if run.status == "failed":
                     raise _failed(run)
                 if run.status == "done":
@@ -766,7 +949,9 @@ class RunsAPI(APIClient):
             for item in self.paginate("runs/", params=params, limit=limit, offset=offset)
         ]
         frame = pd.DataFrame(rows, columns=list(LIST_COLUMNS))
-        return _floats(frame, ["value"]).astype({"configuration_id": "Int64", "seed": "Int64"})
+        return _floats(frame, ["value"]).astype(
+            {"configuration_id": "Int64", "seed": "Int64", "queue_position": "Int64"}
+        )
 
     def list_evaluations(
         self,
@@ -836,7 +1021,10 @@ class RunsAPI(APIClient):
     ) -> pd.DataFrame:
         """The task's leaderboard, best first, one row per entrant (`LEADERBOARD_COLUMNS`):
         `by="person"` or `"team"`, on `measure` (the task's evaluation measure when None).
-        `frame.attrs` holds `measure`, `higher_is_better` and `by`."""
+        `verified` says the server executed the entry's run; for such an entry `seeds_n`,
+        `seeds_mean`, `seeds_std`, `seeds_low` and `seeds_high` give its configuration's mean
+        across seeds on the task with the 95% t-interval (missing otherwise, and std, low and
+        high below two seeds). `frame.attrs` holds `measure`, `higher_is_better` and `by`."""
         import pandas as pd  # lazily: see the module docstring
 
         if by not in LEADERBOARD_BY:
@@ -845,7 +1033,11 @@ class RunsAPI(APIClient):
         path = f"tasks/{_id_of(task, 'task')}/leaderboard/"
         body = self.get(path, params=params)
         rows = [parse_response(_leaderboard_row, item, path) for item in body["entries"]]
-        frame = _floats(pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS)), ["value", "std"])
+        frame = _floats(
+            pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS)),
+            ["value", "std", "seeds_mean", "seeds_std", "seeds_low", "seeds_high"],
+        )
+        frame = frame.astype({"verified": "bool", "seeds_n": "Int64"})
         frame.attrs.update(
             measure=body.get("measure"),
             higher_is_better=body.get("higher_is_better"),

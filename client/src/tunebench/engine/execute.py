@@ -72,7 +72,10 @@ def prepare_features(X: pd.DataFrame) -> pd.DataFrame:
 
 
 def task_target(
-    column: pa.Array | pa.ChunkedArray | pd.Series, *, task_type: int, class_labels: list[str] | None
+    column: pa.Array | pa.ChunkedArray | pd.Series,
+    *,
+    task_type: int,
+    class_labels: list[str] | None,
 ) -> pd.Series:
     """The target as models are trained on it: for classification a Categorical over
     `class_labels` (labels compared as the scorer compares them, `engine.target_values`), for
