@@ -505,8 +505,9 @@ def _write_job(run: Run, job_dir: Path):
     table = pq.read_table(
         storage.file_path(task.dataset_id, "parquet"), columns=[*features, task.target_name]
     )
-    pq.write_table(table, job_dir / "data.parquet", compression="none")
     splits = load_splits(task.pk)
+    table = _hide_test_only_labels(table, task.target_name, splits)
+    pq.write_table(table, job_dir / "data.parquet", compression="none")
     np.savez(job_dir / "splits.npz", assignment=splits.assignment, folds=np.int64(splits.folds))
     job = {
         "estimator": run.flow.estimator,
@@ -518,6 +519,28 @@ def _write_job(run: Run, job_dir: Path):
     }
     (job_dir / "job.json").write_text(json.dumps(job, allow_nan=False))
     return splits
+
+
+def never_trained(splits):
+    """Rows that are in no fold's training set (a holdout's test rows): their labels are the
+    task's hidden labels and never enter the sandbox (reliability-checklist INV-4, S13)."""
+    import numpy as np
+
+    if splits.folds > 1:  # every row trains the folds it does not test
+        return np.zeros(splits.n_rows, dtype=bool)
+    return (splits.assignment >= 0).all(axis=0)
+
+
+def _hide_test_only_labels(table, target: str, splits):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hidden = never_trained(splits)
+    if not hidden.any():
+        return table
+    column = table.column(target)
+    masked = pc.if_else(pa.array(hidden), pa.nulls(len(hidden), column.type), column)
+    return table.set_column(table.schema.get_field_index(target), target, masked)
 
 
 def _failed_execution(run: Run, attempt: int, outcome, resources: Mapping[str, Any]) -> None:

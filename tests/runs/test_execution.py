@@ -383,3 +383,42 @@ def test_a_configuration_reports_mean_std_and_interval_across_its_seeds(user, ta
     assert (
         seed_summaries(viewer=UserFactory(), configuration_ids=[submission.configuration.pk]) == []
     )
+
+
+def test_a_holdouts_test_labels_never_enter_the_sandbox(user, task, ingest, sent, tmp_path):
+    from tasks.services import create_task
+
+    holdout, _ = ingest(
+        create_task,
+        creator=user,
+        dataset_id=task.dataset_id,
+        task_type=1,
+        target="kind",
+        estimation_procedure_id=6,  # 33% holdout
+    )
+    holdout.refresh_from_db()
+    submission = ingest(submit, user, holdout, seeds=[0])
+    run = Run.objects.select_related("task", "flow", "configuration").get(pk=submission.runs[0].pk)
+    splits = execution._write_job(run, tmp_path)
+    written = pq.read_table(tmp_path / "data.parquet")
+    tested = splits.assignment[0] == 0
+    target = written.column("kind").to_pylist()
+    assert tested.any()
+    assert all(value is None for value, hidden in zip(target, tested, strict=True) if hidden)
+    assert all(
+        value is not None for value, hidden in zip(target, tested, strict=True) if not hidden
+    )
+    assert set(written.column_names) == {"width", "height", "kind"}
+
+    # And it still executes and scores on the test rows.
+    sent.clear()
+    execution.execute_run(run_id=run.pk, attempt=run.attempt)
+    run.refresh_from_db()
+    assert run.status == Run.Status.DONE, run.error_message
+    assert Evaluation.objects.filter(run=run, measure="predictive_accuracy").exists()
+
+
+def test_in_cross_validation_every_row_trains_some_fold(task):
+    from tasks.services import load_splits
+
+    assert not execution.never_trained(load_splits(task.pk)).any()
