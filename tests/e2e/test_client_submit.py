@@ -54,10 +54,7 @@ def test_a_client_submission_is_executed_verified_and_reproducible(alice, task):
     summary = submission.seed_summary()
     accuracy = summary.set_index("measure").loc["predictive_accuracy"]
     assert accuracy["n"] == 3
-    values = [
-        next(e.value for e in run.evaluations if e.measure == "predictive_accuracy")
-        for run in submission.runs
-    ]
+    values = [run.evaluations["predictive_accuracy"] for run in submission.runs]
     assert accuracy["mean"] == pytest.approx(sum(values) / 3)
 
     board = alice.get_leaderboard(task.id)
