@@ -16,7 +16,11 @@ def connection(tmp_path):
     folder.mkdir()
     with Connection(
         "filesystem://",
-        transport_options={"data_folder_in": str(folder), "data_folder_out": str(folder)},
+        transport_options={
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(tmp_path / "control"),
+        },
     ) as conn:
         yield conn, folder
 
