@@ -41,22 +41,23 @@ def test_a_message_is_renamed_into_place_whole(connection, monkeypatch):
         real_replace(source, target)
 
     monkeypatch.setattr(broker.os, "replace", replace)
-    queue = Queue("jobs", Exchange("jobs"), "jobs")
+    queue = Queue("renamed", Exchange("renamed"), "renamed")
     with conn.Producer() as producer:
-        producer.publish({"n": 1}, exchange=queue.exchange, routing_key="jobs", declare=[queue])
+        producer.publish({"n": 1}, exchange=queue.exchange, routing_key="renamed", declare=[queue])
     [[staged]] = seen
     assert staged.startswith(".")
     assert staged.endswith(".tmp")
     [name] = [p.name for p in folder.iterdir()]
-    assert name.endswith(".jobs.msg")
+    assert name.endswith(".renamed.msg")
 
 
 def test_an_empty_message_file_is_skipped_and_the_next_one_delivered(connection):
     conn, folder = connection
-    queue = Queue("jobs", Exchange("jobs"), "jobs")
-    (folder / "0_torn.jobs.msg").write_bytes(b"")  # as a torn write would leave it
+    # Queue names of their own: kombu's virtual transports share bindings in memory.
+    queue = Queue("torn", Exchange("torn"), "torn")
+    (folder / "0_torn.torn.msg").write_bytes(b"")  # as a torn write would leave it
     with conn.Producer() as producer:
-        producer.publish({"n": 2}, exchange=queue.exchange, routing_key="jobs", declare=[queue])
+        producer.publish({"n": 2}, exchange=queue.exchange, routing_key="torn", declare=[queue])
     simple = conn.SimpleQueue(queue)
     message = simple.get(timeout=5)
     assert message.payload == {"n": 2}
