@@ -52,10 +52,3 @@ def execute_run_job(self, run_id: int, attempt: int) -> None:
     from runs.execution import execute_run
 
     execute_run(run_id=run_id, attempt=attempt, count_delivery=self.request.retries == 0)
-
-
-@shared_task(name="runs.dispatch_runs", acks_late=True, soft_time_limit=60, time_limit=90)
-def dispatch_runs_job() -> int:
-    from runs.execution import dispatch_runs
-
-    return dispatch_runs()
