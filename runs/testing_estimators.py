@@ -138,7 +138,8 @@ def _classes() -> Mapping[str, type]:
         task_type: int
 
         def _misbehave(self) -> None:
-            raise NotImplementedError
+            """What the estimator does wrong while fitting: nothing here; each test
+            estimator below overrides it."""
 
         def fit(self, X: Any, y: Any) -> _Constant:
             self._misbehave()
