@@ -156,6 +156,9 @@ def submit_configuration(
         )
 
     with transaction.atomic():
+        # One submission per owner at a time past this point, so two cannot both take the
+        # quota's last places (a row lock on MySQL; SQLite serialises writers anyway).
+        _lock_owner(submitter, team)
         flow = executable_flow(estimator)
         configuration, _ = get_or_create_configuration(flow=flow, parameters=values)
         existing = {
@@ -264,6 +267,11 @@ def quota_usage(user: User, team: Team | None) -> dict[str, int]:
     )
     limit = settings.TUNEBENCH_EXECUTE_DAILY_QUOTA
     return {"used": used, "limit": limit, "remaining": max(0, limit - used)}
+
+
+def _lock_owner(user: User, team: Team | None) -> None:
+    owner = Team.objects.filter(pk=team.pk) if team is not None else User.objects.filter(pk=user.pk)
+    list(owner.select_for_update().values_list("pk", flat=True))
 
 
 def _check_quota(user: User, team: Team | None, wanted: int) -> None:
@@ -680,6 +688,7 @@ def reverify_run(*, requester: User, run_id: int) -> Run:
         )
         if existing is not None:
             return existing
+        _lock_owner(requester, None)
         _check_quota(requester, None, 1)
         server_run = Run.objects.create(
             task=run.task,

@@ -32,6 +32,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=mysql://..."))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the rows migrations seed written again: a transactional
+    test's flush removes them, and --reuse-db (pyproject) hands that flushed database to
+    the next session, whose tasks would find no estimation procedure."""
+    import importlib
+
+    from django.apps import apps
+
+    seeding = importlib.import_module("tasks.migrations.0002_seed_estimation_procedures")
+    with django_db_blocker.unblock():
+        seeding.seed(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads into its own folder, never into var/."""
