@@ -558,8 +558,39 @@ class JSONObjectField(forms.CharField):
         return value
 
 
-class RunUploadForm(forms.Form):
+class _RunCreditForm(forms.Form):
+    """The fields a run upload and a submission share: the team it counts for, tags and a
+    description. Subclasses set the texts and call ``offer_teams``."""
+
+    team_id = forms.ModelChoiceField(
+        label="Team", queryset=Team.objects.none(), required=False, empty_label="— Only me —"
+    )
+    tags = CommaSeparatedField(
+        item_max_length=64,
+        max_length=5_000,
+        required=False,
+        help_text="Separated by commas, such as: baseline, tuned.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
+    )
+    description = forms.CharField(
+        max_length=100_000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    team_help = description_help = alone_help = ""
+
+    def offer_teams(self, user: User) -> None:
+        self.fields["team_id"].help_text = self.team_help
+        self.fields["description"].help_text = self.description_help
+        self.fields["team_id"].queryset = list_teams(member=user)
+        if not self.fields["team_id"].queryset.exists():
+            self.fields["team_id"].help_text = self.alone_help
+
+
+class RunUploadForm(_RunCreditForm):
     """Upload the predictions of a run made elsewhere, for the server to score."""
+
+    team_help = "The run also counts on the task's team leaderboard for this team."
+    description_help = "Markdown: how the model was trained, links to code or a paper."
+    alone_help = "You are in no team yet: the run is yours alone."
 
     predictions = forms.FileField(
         label="Predictions file",
@@ -602,26 +633,6 @@ class RunUploadForm(forms.Form):
         help_text="The random seed the model was trained with, if any.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    team_id = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="— Only me —",
-        help_text="The run also counts on the task's team leaderboard for this team.",
-    )
-    tags = CommaSeparatedField(
-        item_max_length=64,
-        max_length=5_000,
-        required=False,
-        help_text="Separated by commas, such as: baseline, tuned.",
-        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
-    )
-    description = forms.CharField(
-        max_length=100_000,
-        required=False,
-        help_text="Markdown: how the model was trained, links to code or a paper.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
     def __init__(self, *args, user: User, flows, **kwargs):
         super().__init__(*args, **kwargs)
@@ -631,9 +642,7 @@ class RunUploadForm(forms.Form):
         ]
         if self.data.get("flow_id"):  # the id box stands in for the list
             self.fields["flow"].required = False
-        self.fields["team_id"].queryset = list_teams(member=user)
-        if not self.fields["team_id"].queryset.exists():
-            self.fields["team_id"].help_text = "You are in no team yet: the run is yours alone."
+        self.offer_teams(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -657,8 +666,12 @@ NUMBER_SUFFIX = "-number"
 NUMBER_CHOICE = "__number__"
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(_RunCreditForm):
     """Everything of a submission but the hyperparameters (see ``read_parameters``)."""
+
+    team_help = "The runs also count on the task's team leaderboard, and on its quota."
+    description_help = "Markdown: why this configuration, links to a paper."
+    alone_help = "You are in no team yet: the runs are yours alone."
 
     estimator = forms.ChoiceField(
         error_messages={
@@ -676,26 +689,6 @@ class SubmissionForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    team_id = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="— Only me —",
-        help_text="The runs also count on the task's team leaderboard, and on its quota.",
-    )
-    tags = CommaSeparatedField(
-        item_max_length=64,
-        max_length=5_000,
-        required=False,
-        help_text="Separated by commas, such as: baseline, tuned.",
-        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
-    )
-    description = forms.CharField(
-        max_length=100_000,
-        required=False,
-        help_text="Markdown: why this configuration, links to a paper.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
     def __init__(self, *args, user: User, estimators: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
@@ -703,9 +696,7 @@ class SubmissionForm(forms.Form):
             ("", "— Choose an estimator —"),
             *((e["name"], estimator_label(e)) for e in estimators),
         ]
-        self.fields["team_id"].queryset = list_teams(member=user)
-        if not self.fields["team_id"].queryset.exists():
-            self.fields["team_id"].help_text = "You are in no team yet: the runs are yours alone."
+        self.offer_teams(user)
 
     def clean_seeds(self) -> list:
         """``"0, 1, 2"`` → ``[0, 1, 2]``; a part that is not an integer stays text, so the

@@ -63,6 +63,7 @@ from runs.models import Evaluation, Run, RunFile, RunTag
 from runs.services import (
     MAX_ATTEMPTS,
     MAX_DELIVERIES,
+    MAX_DESCRIPTION,
     _clean_tags,
     _visible_active_task,
     checked_path,
@@ -150,9 +151,15 @@ def submit_configuration(
     if team is not None and not Membership.objects.filter(team=team, user=submitter).exists():
         raise NotATeamMember(f"You are not a member of team {team.name!r}.", field="team_id")
     tag_list = _clean_tags(tags)
-    if len(description) > 100_000:
+    if len(description) > MAX_DESCRIPTION:
         raise InvalidConfiguration(
-            [{"field": "description", "code": "too_long", "message": "At most 100,000 characters."}]
+            [
+                {
+                    "field": "description",
+                    "code": "too_long",
+                    "message": f"At most {MAX_DESCRIPTION:,} characters.",
+                }
+            ]
         )
 
     with transaction.atomic():
@@ -192,7 +199,10 @@ def submit_configuration(
             ignore_conflicts=True,
         )
         if created:
-            transaction.on_commit(_dispatch_soon, robust=True)
+            # Dispatched on commit, in this process: a job for it would cost a broker hop
+            # per run (40-100 ms on the embedded broker, bench/execute.py). If it fails,
+            # the runs wait for the sweeper's dispatch (every minute).
+            transaction.on_commit(dispatch_runs, robust=True)
     runs = [existing.get(seed) or created[seed] for seed in clean_seeds]
     logger.info(
         "configuration submitted task=%s configuration=%s new_runs=%s",
@@ -335,6 +345,12 @@ def queue_positions(run_ids: Sequence[int]) -> dict[int, int]:
     return {row[0]: place for place, row in enumerate(_waiting_line(), start=1) if row[0] in wanted}
 
 
+def queue_positions_of(runs: Iterable[Run]) -> dict[int, int]:
+    """``queue_positions`` of those of ``runs`` that wait (no query when none does)."""
+    waiting = [run.pk for run in runs if run.is_waiting]
+    return queue_positions(waiting) if waiting else {}
+
+
 def dispatch_runs() -> int:
     """Send the next waiting runs to the broker, as far as slots and team limits allow.
     Safe to call from anywhere at any time: a run is sent once per attempt (a conditional
@@ -366,13 +382,6 @@ def dispatch_runs() -> int:
     return sent
 
 
-def _dispatch_soon() -> None:
-    """Dispatch on commit, in this process: a job for it would cost a broker hop per run
-    (bench/execute.py measured 40-100 ms on the embedded broker). If it fails, the runs
-    wait for the sweeper's dispatch (every minute)."""
-    dispatch_runs()
-
-
 def enqueue_execution(run_id: int, attempt: int) -> None:
     from runs.jobs import execute_run_job
 
@@ -392,7 +401,7 @@ def requeue_execution(run_id: int, attempt: int, status: str, *, stalled: bool) 
             started_at=None,
         )
         if moved:
-            transaction.on_commit(_dispatch_soon, robust=True)
+            transaction.on_commit(dispatch_runs, robust=True)
     return bool(moved)
 
 
@@ -704,7 +713,7 @@ def reverify_run(*, requester: User, run_id: int) -> Run:
         Run.objects.filter(pk=run.pk).update(
             verification={"run": server_run.pk, "status": "pending"}
         )
-        transaction.on_commit(_dispatch_soon, robust=True)
+        transaction.on_commit(dispatch_runs, robust=True)
     logger.info("re-verification requested run=%s server_run=%s", run.pk, server_run.pk)
     return server_run
 

@@ -97,6 +97,11 @@ class Run(models.Model):
         return self.origin == self.Origin.SERVER
 
     @property
+    def is_waiting(self) -> bool:
+        """A server run in the waiting line: queued, not yet sent to a worker."""
+        return self.is_server_run and self.status == self.Status.QUEUED and self.enqueued_at is None
+
+    @property
     def is_verified(self) -> bool:
         """Executed by the server's own workers on the task's splits, and scored."""
         return self.origin == self.Origin.SERVER and self.status == self.Status.DONE

@@ -27,7 +27,7 @@ from api.serializers.runs import (
 )
 from datasets.exceptions import UploadTooLarge
 from runs import services
-from runs.execution import queue_positions, reverify_run
+from runs.execution import queue_positions_of, reverify_run
 from runs.models import Evaluation, Run
 from runs.selectors import get_run, list_runs, predictions_file_of
 
@@ -83,7 +83,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @extend_schema(summary="List runs (newest first)", parameters=LIST_PARAMETERS)
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        context = {**self.get_serializer_context(), "queue_positions": _positions(page)}
+        context = {**self.get_serializer_context(), "queue_positions": queue_positions_of(page)}
         return self.get_paginated_response(RunListSerializer(page, many=True, context=context).data)
 
     @extend_schema(
@@ -91,7 +91,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     )
     def retrieve(self, request, *args, **kwargs):
         run = self.get_object()
-        context = {**self.get_serializer_context(), "queue_positions": _positions([run])}
+        context = {**self.get_serializer_context(), "queue_positions": queue_positions_of([run])}
         return Response(RunSerializer(run, context=context).data)
 
     @extend_schema(
@@ -155,7 +155,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def reverify(self, request, pk=None):
         server_run = reverify_run(requester=request.user, run_id=pk)
         run = get_run(viewer=request.user, run_id=server_run.pk)
-        context = {**self.get_serializer_context(), "queue_positions": _positions([run])}
+        context = {**self.get_serializer_context(), "queue_positions": queue_positions_of([run])}
         return Response(RunSerializer(run, context=context).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -183,15 +183,3 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             md5=stored.md5,
             sha256=stored.sha256,
         )
-
-
-def _positions(runs) -> dict[int, int]:
-    """Queue positions of the waiting server runs among ``runs`` (one query, or none)."""
-    waiting = [
-        run.pk
-        for run in runs
-        if run.origin == Run.Origin.SERVER
-        and run.status == Run.Status.QUEUED
-        and run.enqueued_at is None
-    ]
-    return queue_positions(waiting) if waiting else {}

@@ -47,7 +47,7 @@ from frontend.views.runs import (
 )
 from frontend.views.tasks import _get_task_or_404
 from runs.exceptions import QuotaExceeded
-from runs.execution import queue_positions, quota_usage, submit_configuration
+from runs.execution import queue_positions_of, quota_usage, submit_configuration
 from runs.models import Run
 from runs.selectors import list_runs, seed_summaries
 from tasks.exceptions import TaskNotFound
@@ -323,14 +323,7 @@ def _tasks_context(request: HttpRequest, configuration: Configuration) -> dict:
     truncated = len(runs) > RUNS_ON_CONFIGURATION_PAGE
     runs = runs[:RUNS_ON_CONFIGURATION_PAGE]
     scores = task_scores(request, runs)
-    waiting = [
-        run.pk
-        for run in runs
-        if run.origin == Run.Origin.SERVER
-        and run.status == Run.Status.QUEUED
-        and run.enqueued_at is None
-    ]
-    positions = queue_positions(waiting) if waiting else {}
+    positions = queue_positions_of(runs)
     summaries = {
         summary.task_id: summary
         for summary in seed_summaries(

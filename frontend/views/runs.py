@@ -30,7 +30,7 @@ from frontend.forms import RunFilterForm, RunUploadForm, is_id, show_error
 from frontend.throttling import throttle_posts
 from runs import services
 from runs.exceptions import InvalidPredictions, RunNotFound
-from runs.execution import queue_positions
+from runs.execution import queue_positions_of
 from runs.models import Evaluation, Run
 from runs.selectors import get_run, list_evaluations, list_runs, predictions_file_of
 from tasks.exceptions import TaskNotFound
@@ -211,13 +211,7 @@ def _timings(run: Run) -> dict | None:
 
 def queue_position_of(run: Run) -> int | None:
     """A server run's place in the waiting line, while it waits for a worker."""
-    if not (
-        run.origin == Run.Origin.SERVER
-        and run.status == Run.Status.QUEUED
-        and run.enqueued_at is None
-    ):
-        return None
-    return queue_positions([run.pk]).get(run.pk)
+    return queue_positions_of([run]).get(run.pk)
 
 
 def _resources(run: Run) -> dict | None:

@@ -22,44 +22,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, VIEWPORTS
+from tests.browser.conftest import FLOWERS_TASK, PASSWORD, VIEWPORTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-# Run in the stack's process: a user, the 40 flowers of tests/runs/conftest.py as an active
-# 10-fold task, a pipeline flow, and predictions right on 80% of the test rows.
-SETUP = """
-import json, time
-from accounts.services import register_user
-from datasets.models import Dataset
-from datasets.services import upload_dataset
+# A user and the 40 flowers as an active 10-fold task (conftest.FLOWERS_TASK), a pipeline
+# flow, and predictions right on 80% of the test rows.
+SETUP = (
+    FLOWERS_TASK
+    + """
 from flows.services import create_flow
-from tasks.models import Task
-from tasks.services import create_task
-from tests.runs.conftest import FLOWERS, PIPELINE_SPEC, as_csv, predictions
+from tests.runs.conftest import PIPELINE_SPEC, as_csv, predictions
 
-def wait(model, pk, status):
-    for _ in range(300):
-        obj = model.objects.get(pk=pk)
-        if obj.status != "processing":
-            assert obj.status == status, (obj.status, obj.error_message)
-            return obj
-        time.sleep(0.2)
-    raise TimeoutError(f"{{model.__name__}} {{pk}} still processing")
-
-user = register_user(username={username!r}, password={password!r})
-dataset = upload_dataset(
-    uploader=user, chunks=iter([FLOWERS.encode()]), filename="flowers.csv",
-    name={dataset!r}, default_target_attribute="kind",
-)
-wait(Dataset, dataset.pk, "active")
-task, _ = create_task(
-    creator=user, dataset_id=dataset.pk, task_type=1, target="kind",
-    estimation_procedure_id=1, seed={seed},
-)
-task = wait(Task, task.pk, "active")
 spec = {{
     **PIPELINE_SPEC,
     "description": "Standardise every column, then grow a **decision tree** on them.",
@@ -72,6 +48,7 @@ flow, _ = create_flow(uploader=user, spec=spec)
 open({path!r}, "wb").write(as_csv(predictions(task, correct=0.8)))
 print(json.dumps({{"task": task.pk, "flow": flow.pk}}))
 """
+)
 
 # More entrants for the screenshots: people, a team, and a few scores over time.
 MORE_RUNS = """

@@ -23,46 +23,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, VIEWPORTS
+from tests.browser.conftest import FLOWERS_TASK, PASSWORD, VIEWPORTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SVC = "sklearn.svm.SVC"
 
-# Run in the stack's process: a user and the 40 flowers of tests/runs/conftest.py as an
-# active 10-fold task.
-SETUP = """
-import json, time
-from accounts.services import register_user
-from datasets.models import Dataset
-from datasets.services import upload_dataset
-from tasks.models import Task
-from tasks.services import create_task
-from tests.runs.conftest import FLOWERS
-
-def wait(model, pk, status):
-    for _ in range(300):
-        obj = model.objects.get(pk=pk)
-        if obj.status != "processing":
-            assert obj.status == status, (obj.status, obj.error_message)
-            return obj
-        time.sleep(0.2)
-    raise TimeoutError(f"{{model.__name__}} {{pk}} still processing")
-
-user = register_user(username={username!r}, password={password!r})
-dataset = upload_dataset(
-    uploader=user, chunks=iter([FLOWERS.encode()]), filename="flowers.csv",
-    name={dataset!r}, default_target_attribute="kind",
-)
-wait(Dataset, dataset.pk, "active")
-task, _ = create_task(
-    creator=user, dataset_id=dataset.pk, task_type=1, target="kind",
-    estimation_procedure_id=1, seed={seed},
-)
-task = wait(Task, task.pk, "active")
+# A user and the 40 flowers as an active 10-fold task (conftest.FLOWERS_TASK).
+SETUP = (
+    FLOWERS_TASK
+    + """
 print(json.dumps({{"task": task.pk}}))
 """
+)
 
 
 def setup_in_stack(live_stack, script: str) -> str:

@@ -467,6 +467,18 @@ def capture_environment() -> dict[str, Any]:
     }
 
 
+def _splits_for(task: Task, n_rows: int, *, progress: bool | None) -> Splits:
+    """The task's splits, checked to cover the dataset's `n_rows` rows."""
+    splits = task.get_splits(progress=progress)
+    if splits.n_rows != n_rows:
+        raise TaskError(
+            f"Dataset {task.dataset.id} has {n_rows} rows but the splits cover {splits.n_rows}.",
+            code="splits_mismatch",
+            task=task,
+        )
+    return splits
+
+
 def _predict_folds(
     model: Any,
     task: Task,
@@ -641,14 +653,7 @@ class RunsAPI(APIClient):
         flow = flow_from_sklearn(seeded)
         flow.client = self  # type: ignore[assignment]  # a Client in practice
         X, y = task.get_X_and_y(progress=progress)
-        splits = task.get_splits(progress=progress)
-        if splits.n_rows != len(X):
-            raise TaskError(
-                f"Dataset {task.dataset.id} has {len(X)} rows but the splits cover "
-                f"{splits.n_rows}.",
-                code="splits_mismatch",
-                task=task,
-            )
+        splits = _splits_for(task, len(X), progress=progress)
         predictions, timings = _predict_folds(seeded, task, X, y, splits, progress=progress)
         return Run(
             task_id=task.id,
@@ -685,9 +690,10 @@ class RunsAPI(APIClient):
 
         Returns an unpublished `Run` with `flow` None, `estimator` set, `parameters` the
         complete validated values (the configuration's), `seed`, `predictions`, `fold_timings`
-        and `environment`; `run.evaluate()` scores it locally. Publishing it is not supported
-        yet (use `submit`). A configuration the registry refuses raises `ValidationError` listing
-        every problem, as the server would.
+        and `environment`; `run.evaluate()` scores it locally, and `run.publish()` uploads it
+        against the server's executable flow for the estimator, so `run.reverify()` can have the
+        server execute it again. A configuration the registry refuses raises `ValidationError`
+        listing every problem, as the server would.
         """
         import pyarrow as pa  # lazily: see the module docstring
         from threadpoolctl import threadpool_limits
@@ -713,14 +719,7 @@ class RunsAPI(APIClient):
                 errors={"estimator": [{"code": "wrong_task_type", "message": message}]},
             )
         X, y = task.get_dataset().get_data(target=task.target, progress=progress)
-        splits = task.get_splits(progress=progress)
-        if splits.n_rows != len(X):
-            raise TaskError(
-                f"Dataset {task.dataset.id} has {len(X)} rows but the splits cover "
-                f"{splits.n_rows}.",
-                code="splits_mismatch",
-                task=task,
-            )
+        splits = _splits_for(task, len(X), progress=progress)
         features = prepare_features(X)
         target = task_target(
             pa.Array.from_pandas(y), task_type=task.task_type_id, class_labels=task.class_labels
